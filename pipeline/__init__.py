@@ -1,0 +1,1 @@
+"""Hồ sơ kiểm điểm pipeline."""

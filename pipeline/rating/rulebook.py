@@ -1,0 +1,45 @@
+"""Rulebooks: a regime's parameters as data (forms/regimes/<id>.yaml).
+
+A rulebook may `extends:` another; mappings merge key by key, everything else replaces.
+So a province's file lists only what it changes (forms/regimes/qd366-2025-lao-cai.yaml).
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import yaml
+
+from ..paths import FORMS
+
+
+class UnknownRegime(Exception):
+    pass
+
+
+def regimes_dir() -> Path:
+    return FORMS / "regimes"
+
+
+def known() -> list[str]:
+    return sorted(p.stem for p in regimes_dir().glob("*.yaml"))
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def load(regime: str) -> dict:
+    path = regimes_dir() / f"{regime}.yaml"
+    if not path.is_file():
+        raise UnknownRegime(regime)
+    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    parent = data.pop("extends", None)
+    if parent:
+        data = _merge(load(parent), data)
+    data["id"] = regime
+    return data
