@@ -264,6 +264,8 @@ class Block(Record):
 
 class Section(Record):
     title: str = f("tieu_de", "tiêu đề mục")
+    marker: str | None = f("so_muc", "số thứ tự tự ghi (mặc định đánh tự động: I., 1., a))", None)
+    bold: bool = f("dam", "in đậm tiêu đề", True)
     blocks: list[Block | str] = f("noi_dung", "các đoạn, ý và bảng của mục", default_factory=list)
     sections: list["Section"] = f("muc", "các mục con", default_factory=list)
 
