@@ -1,0 +1,1 @@
+"""Render: a composed context → DOCX (docxtpl) and PDF (WeasyPrint). Writes files atomically."""

@@ -1,0 +1,296 @@
+"""The editable writer: context → DOCX with docxtpl, then the typography profile applied.
+
+Templates (forms/docx/*.docx) carry structure and wording; this module gives their styles the
+profile's fonts, sizes, spacing and page set-up, sets table widths, merges and repeated header
+rows from the context, and writes a ZIP with fixed timestamps so the bytes are reproducible.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import jinja2
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docxtpl import DocxTemplate
+
+from ..compose.common import profile
+from ..paths import FORMS
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+
+
+def render(template: str, ctx: dict, created: dt.datetime) -> bytes:
+    p = profile()
+    tpl = DocxTemplate(str(FORMS / "docx" / f"{template}.docx"))
+    # autoescape: a name with & or < must print literally, never vanish or break the XML.
+    tpl.render({**ctx, "signature_gap": p["footer"]["signature_gap_lines"]}, _env(), autoescape=True)
+    doc = tpl.docx
+    _fonts_and_defaults(doc, p)
+    _styles(doc, p)
+    _page(doc, p, landscape=ctx.get("landscape", False))
+    _tables(doc, p, ctx)
+    _metadata(doc, ctx, created)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return reproducible_zip(buf.getvalue())
+
+
+# ---------------------------------------------------------------- fonts, styles, page
+
+
+def _rfonts(rpr, family: str) -> None:
+    rf = rpr.find(qn("w:rFonts"))
+    if rf is None:
+        rf = OxmlElement("w:rFonts")
+        rpr.insert(0, rf)
+    for attr in list(rf.attrib):
+        del rf.attrib[attr]  # drop theme fonts: they would override the named font
+    for slot in ("ascii", "hAnsi", "eastAsia", "cs"):
+        rf.set(qn(f"w:{slot}"), family)
+
+
+def _fonts_and_defaults(doc, p) -> None:
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _rfonts(rpr, p["font"]["family"])
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    for slot in ("val", "eastAsia", "bidi"):
+        lang.set(qn(f"w:{slot}"), "vi-VN")
+    for sz in ("w:sz", "w:szCs"):
+        el = rpr.find(qn(sz))
+        if el is None:
+            el = OxmlElement(sz)
+            rpr.append(el)
+        el.set(qn("w:val"), str(int(p["size_pt"]["body"] * 2)))
+    # No hyphenation anywhere: Vietnamese is never hyphenated.
+    settings = doc.settings.element
+    auto = settings.find(qn("w:autoHyphenation"))
+    if auto is None:
+        auto = OxmlElement("w:autoHyphenation")
+        settings.append(auto)
+    auto.set(qn("w:val"), "false")
+    ppr_default = defaults.find(qn("w:pPrDefault"))
+    if ppr_default is None:
+        ppr_default = OxmlElement("w:pPrDefault")
+        defaults.append(ppr_default)
+    ppr = ppr_default.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        ppr_default.append(ppr)
+    if ppr.find(qn("w:suppressAutoHyphens")) is None:
+        ppr.insert(0, OxmlElement("w:suppressAutoHyphens"))
+    for style in doc.styles:
+        el = style.element
+        rpr = el.find(qn("w:rPr"))
+        if rpr is not None and rpr.find(qn("w:rFonts")) is not None:
+            _rfonts(rpr, p["font"]["family"])
+
+
+def _style_specs(p) -> dict:
+    """Style name → (size pt, first-line indent, space before, space after, line height)."""
+    s, b = p["size_pt"], p["body"]
+    body = (s["body"], b["first_line_indent_mm"], 0, b["space_after_pt"], b["line_height_pt"])
+    tight = lambda size, before=0: (size, 0, before, 0, None)  # noqa: E731
+    return {
+        "Normal": (s["body"], 0, 0, 0, None),
+        "KD Body": body, "KD Body Italic": body, "KD Heading": body, "KD Heading Plain": body, "KD Item": body,
+        "KD Header": tight(s["header"]), "KD Header Bold": tight(s["header"]),
+        "KD National": tight(s["national"]), "KD Place Date": tight(s["header"], 5),
+        "KD Title": tight(s["title"], 18), "KD Subject": tight(s["subject"]),
+        "KD Table": tight(s["table"]), "KD Table Head": tight(s["table"]),
+        "KD Recipient Label": tight(s["recipients_label"]), "KD Recipient": tight(s["recipients"]),
+        "KD Signature": tight(s["signature"]), "KD Signature Bold": tight(s["signature"]),
+    }
+
+
+def _styles(doc, p) -> None:
+    names = {st.name for st in doc.styles}
+    for name, (size, indent, before, after, line) in _style_specs(p).items():
+        if name not in names:
+            continue
+        st = doc.styles[name]
+        st.font.size = Pt(size)
+        pf = st.paragraph_format
+        pf.first_line_indent = Mm(indent) if indent else Mm(0)
+        pf.space_before, pf.space_after = Pt(before), Pt(after)
+        if line:
+            pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            pf.line_spacing = Pt(line)
+        else:
+            pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    if "KD National" in names:
+        # The rule under ĐẢNG CỘNG SẢN VIỆT NAM is as long as the text: indent the paragraph
+        # so its bottom border spans rule_width_mm of the right header cell.
+        st = doc.styles["KD National"]
+        side = (p["header"]["right_mm"] - p["header"]["rule_width_mm"]) / 2
+        st.paragraph_format.left_indent = st.paragraph_format.right_indent = Mm(side)
+        ppr = st.element.get_or_add_pPr()
+        bdr = OxmlElement("w:pBdr")
+        bottom = OxmlElement("w:bottom")
+        for k, v in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "000000")):
+            bottom.set(qn(f"w:{k}"), v)
+        bdr.append(bottom)
+        ppr.append(bdr)
+    if "KD Recipient" in names:
+        pf = doc.styles["KD Recipient"].paragraph_format
+        pf.left_indent, pf.first_line_indent = Mm(3), Mm(-3)  # wrapped items line up after "- "
+
+
+def _page(doc, p, landscape: bool) -> None:
+    pg = p["page"]
+    m = p["landscape"] if landscape else pg
+    for sec in doc.sections:
+        sec.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        w, h = Mm(pg["width_mm"]), Mm(pg["height_mm"])
+        sec.page_width, sec.page_height = (h, w) if landscape else (w, h)
+        sec.top_margin, sec.bottom_margin = Mm(m["margin_top_mm"]), Mm(m["margin_bottom_mm"])
+        sec.left_margin, sec.right_margin = Mm(m["margin_left_mm"]), Mm(m["margin_right_mm"])
+        sec.header_distance = Mm(pg["header_distance_mm"])
+        # Page numbers top centre from page 2: an empty first-page header, PAGE in the default one.
+        sec.different_first_page_header_footer = True
+        hp = sec.header.paragraphs[0]
+        hp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for r in list(hp.runs):
+            r._r.getparent().remove(r._r)
+        run = hp.add_run()
+        run.font.size = Pt(pg["number_size_pt"])
+        fld = OxmlElement("w:fldSimple")
+        fld.set(qn("w:instr"), "PAGE")
+        run._r.append(fld)
+        sec.first_page_header.is_linked_to_previous = False
+
+
+def text_width_mm(p, landscape: bool = False) -> float:
+    pg = p["page"]
+    m = p["landscape"] if landscape else pg
+    width = pg["height_mm"] if landscape else pg["width_mm"]
+    return width - m["margin_left_mm"] - m["margin_right_mm"]
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _caption(tbl) -> str | None:
+    cap = tbl.tblPr.find(qn("w:tblCaption"))
+    return cap.get(qn("w:val")) if cap is not None else None
+
+
+def _set_widths(table, widths_mm: list[float]) -> None:
+    tbl = table._tbl
+    tbl_pr = tbl.tblPr
+    layout = tbl_pr.find(qn("w:tblLayout"))
+    if layout is None:
+        layout = OxmlElement("w:tblLayout")
+        tbl_pr.append(layout)
+    layout.set(qn("w:type"), "fixed")
+    tw = tbl_pr.find(qn("w:tblW"))
+    if tw is None:
+        tw = OxmlElement("w:tblW")
+        tbl_pr.append(tw)
+    tw.set(qn("w:w"), str(int(sum(widths_mm) * 56.7)))
+    tw.set(qn("w:type"), "dxa")
+    grid = tbl.tblGrid
+    for gc in list(grid):
+        grid.remove(gc)
+    for w in widths_mm:
+        gc = OxmlElement("w:gridCol")
+        gc.set(qn("w:w"), str(int(w * 56.7)))
+        grid.append(gc)
+    for row in tbl.tr_lst:
+        for i, tc in enumerate(row.tc_lst):
+            if i < len(widths_mm):
+                tc.width = Mm(widths_mm[i])
+
+
+def _zero_cell_margins(table) -> None:
+    mar = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "0")
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    table._tbl.tblPr.append(mar)
+
+
+def _repeat_header(row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    tr_pr.append(el)
+
+
+def _tables(doc, p, ctx: dict) -> None:
+    grids = [b for b in _walk_blocks(ctx) if b.get("kind") == "table"]
+    width = text_width_mm(p, ctx.get("landscape", False))
+    gi = 0
+    for table in doc.tables:
+        kind = _caption(table._tbl)
+        if kind == "kd-header":
+            _set_widths(table, [p["header"]["left_mm"], p["header"]["right_mm"]])
+            _zero_cell_margins(table)
+        elif kind == "kd-footer":
+            _set_widths(table, [p["footer"]["left_mm"], p["footer"]["right_mm"]])
+            _zero_cell_margins(table)
+        elif kind == "kd-grid" and gi < len(grids):
+            block = grids[gi]
+            gi += 1
+            _set_widths(table, [w * width for w in block["widths"]])
+            _repeat_header(table.rows[0])
+            for r, row in enumerate(block["rows"], start=1):
+                for c, cell in enumerate(row):
+                    if cell.get("rowspan", 1) > 1:
+                        top = table.cell(r, c)
+                        top.merge(table.cell(r + cell["rowspan"] - 1, c))
+                        # merge() joins the paragraphs of empty continuation cells: keep the first
+                        for extra in top.paragraphs[1:]:
+                            if not extra.text:
+                                extra._p.getparent().remove(extra._p)
+
+
+def _walk_blocks(ctx: dict):
+    for b in ctx.get("blocks", []):
+        yield b
+
+
+# ---------------------------------------------------------------- metadata and bytes
+
+
+def _metadata(doc, ctx: dict, created: dt.datetime) -> None:
+    cp = doc.core_properties
+    meta = ctx.get("meta", {})
+    cp.title = meta.get("title", "")
+    cp.author = meta.get("author", "")
+    cp.subject = meta.get("subject", "")
+    cp.last_modified_by = meta.get("author", "")
+    cp.comments = ""
+    cp.keywords = ctx.get("document", "")
+    cp.created = cp.modified = created
+    cp.last_printed = created
+    cp.revision = 1
+    cp.language = "vi-VN"
+
+
+def reproducible_zip(data: bytes) -> bytes:
+    """Same entries, same order, fixed timestamps and attributes: same bytes every build."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            zi.create_system = 0
+            dst.writestr(zi, src.read(info.filename))
+    return out.getvalue()

@@ -1,0 +1,45 @@
+"""The print writer: context → HTML (Jinja2, autoescaped) → PDF (WeasyPrint).
+
+One FontConfiguration and one parsed stylesheet per process (TOOLCHAIN.md: a new font
+configuration per document leaks memory; parsing CSS each time costs time).
+"""
+from __future__ import annotations
+
+import functools
+
+import jinja2
+
+from ..compose.common import profile
+from ..paths import FORMS
+
+
+@functools.lru_cache(maxsize=1)
+def env() -> jinja2.Environment:
+    # autoescape: data can never inject markup; StrictUndefined: a template typo is loud.
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(FORMS / "html")), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def to_html(template: str, ctx: dict) -> str:
+    return env().get_template(f"{template}.html.j2").render(**ctx)
+
+
+@functools.lru_cache(maxsize=None)
+def _weasy(profile_name: str = "hd36"):
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    p = profile(profile_name)
+    fonts = ", ".join(f'"{f}"' for f in [p["font"]["family"], *p["font"]["pdf_fallbacks"]]) + ", serif"
+    css_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(FORMS / "css")), autoescape=False,
+                                 undefined=jinja2.StrictUndefined)
+    text = css_env.get_template("party.css.j2").render(p=p, fonts=fonts)
+    fc = FontConfiguration()
+    return CSS(string=text, font_config=fc), fc
+
+
+def to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    css, fc = _weasy()
+    return HTML(string=html, base_url=str(FORMS / "html")).write_pdf(stylesheets=[css], font_config=fc)
