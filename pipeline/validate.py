@@ -116,9 +116,23 @@ def _record(model: type[Record], data, src: SourceFile, path: tuple, what: str, 
             field = ".".join(str(p) for p in loc if not isinstance(p, int))
             problems.append(error(src.where(path + loc), field, _message(model, {**err, "loc": loc}, what)))
         return None
+    _locate(rec, data, src, path)
+    return rec
+
+
+def _locate(rec: Record, data: dict, src: SourceFile, path: tuple) -> None:
+    """Give every nested record the file:line of its own values, for later checks' messages."""
     rec._where = src.where(path)
     rec._lines = {k: src.where(path + (k,)) for k in data}
-    return rec
+    for name, field in type(rec).model_fields.items():
+        key = field.alias or name
+        value, raw = getattr(rec, name), data.get(key)
+        if isinstance(value, Record) and isinstance(raw, dict):
+            _locate(value, raw, src, path + (key,))
+        elif isinstance(value, list) and isinstance(raw, list):
+            for i, (v, r) in enumerate(zip(value, raw)):
+                if isinstance(v, Record) and isinstance(r, dict):
+                    _locate(v, r, src, path + (key, i))
 
 
 # ---------------------------------------------------------------- whole unit

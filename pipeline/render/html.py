@@ -38,8 +38,10 @@ def _weasy(profile_name: str = "hd36"):
     return CSS(string=text, font_config=fc), fc
 
 
-def to_pdf(html: str) -> bytes:
+def to_pdf(html: str) -> tuple[bytes, int]:
+    """PDF bytes and page count. WeasyPrint writes no dates and no random /ID: reproducible."""
     from weasyprint import HTML
 
     css, fc = _weasy()
-    return HTML(string=html, base_url=str(FORMS / "html")).write_pdf(stylesheets=[css], font_config=fc)
+    doc = HTML(string=html, base_url=str(FORMS / "html")).render(stylesheets=[css], font_config=fc)
+    return doc.write_pdf(), len(doc.pages)

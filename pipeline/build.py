@@ -1,0 +1,127 @@
+"""One unit, one period: validate → rate → compose → render → publish the period folder.
+
+The period folder is built in a staging folder next to it and swapped in at the end, so a
+reader (or the drop-folder watcher) sees either the previous complete set or the new one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import problems as P
+from .compose import ke_hoach
+from .model import Unit
+from .paths import OUTPUT
+from .render import atomic
+from .render import docx as docx_writer
+from .render import html as html_writer
+from .validate import load_unit
+
+
+@dataclass
+class Output:
+    path: str
+    document: str
+    format: str
+    subject: str | None
+    data: bytes
+    pages: int | None = None
+
+    def entry(self) -> dict:
+        return {"path": self.path, "document": self.document, "format": self.format, "subject": self.subject,
+                "sha256": hashlib.sha256(self.data).hexdigest(), "bytes": len(self.data), "pages": self.pages}
+
+
+@dataclass
+class BuildResult:
+    unit: Unit | None
+    problems: list[P.Problem]
+    folder: Path | None = None
+    outputs: list[Output] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.unit is not None and not P.has_errors(self.problems)
+
+
+def period_folder(unit: Unit, period: str) -> str:
+    return f"{unit.info.year}" if period == "nam" else f"{unit.info.year}-{period}"
+
+
+def created_at(unit: Unit) -> dt.datetime:
+    """The documents' own date: SOURCE_DATE_EPOCH if set, else the data's dates (never 'now')."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
+    d = (unit.plan.date if unit.plan and unit.plan.date else None) or unit.info.rating_date \
+        or dt.date(unit.info.year, 12, 31)
+    return dt.datetime(d.year, d.month, d.day)
+
+
+def document(template: str, ctx: dict, name: str, subject: str | None, created: dt.datetime) -> list[Output]:
+    """Both writers of one composed context."""
+    pdf, pages = html_writer.to_pdf(html_writer.to_html(template, ctx))
+    return [Output(f"{name}.docx", ctx["document"], "docx", subject, docx_writer.render(template, ctx, created)),
+            Output(f"{name}.pdf", ctx["document"], "pdf", subject, pdf, pages)]
+
+
+def outputs_for(unit: Unit, period: str) -> list[Output]:
+    created = created_at(unit)
+    outs: list[Output] = []
+    if period == "nam" and unit.plan is not None:
+        outs += document("ke-hoach", ke_hoach.compose(unit), "ke-hoach", None, created)
+    return outs
+
+
+def build(folder: Path, period: str = "nam", out_root: Path | None = None) -> BuildResult:
+    unit, problems = load_unit(folder)
+    result = BuildResult(unit, problems)
+    if unit is None:
+        return result
+    target = (out_root or OUTPUT) / unit.slug / period_folder(unit, period)
+    result.folder = target
+    title = f"KẾT QUẢ KIỂM TRA DỮ LIỆU – {unit.info.name} – {period_folder(unit, period)}"
+    report = P.report(problems, title)
+    if not result.ok:
+        # Keep the previous good documents; only the report changes.
+        atomic.write_text(target / "kiem-tra.txt", report)
+        return result
+    outs = outputs_for(unit, period)
+    outs.append(Output("kiem-tra.txt", "kiem-tra", "txt", None, report.encode("utf-8")))
+    result.outputs = outs
+    publish(target, outs, unit, period)
+    return result
+
+
+def manifest(outs: list[Output], unit: Unit, period: str) -> bytes:
+    data = {"unit": unit.slug, "year": unit.info.year, "period": period,
+            "files": [o.entry() for o in sorted(outs, key=lambda o: o.path)]}
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def publish(target: Path, outs: list[Output], unit: Unit, period: str) -> None:
+    """Write every output into a staging folder, then swap it in for the old period folder."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    staging.chmod(0o755)
+    try:
+        for o in outs:
+            atomic.write_bytes(staging / o.path, o.data)
+        atomic.write_bytes(staging / "manifest.json", manifest(outs, unit, period))
+        old = None
+        if target.exists():
+            old = target.with_name(f".{target.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+        os.replace(staging, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

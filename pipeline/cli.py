@@ -1,0 +1,147 @@
+"""Command line: python -m pipeline <verb> … (help in Vietnamese and English).
+
+Exit codes: 0 done; 1 the data has errors (listed, with file:line); 2 wrong command usage.
+Bad input never produces a Python traceback; an internal failure prints one short line and
+the traceback only with KIEMDIEM_DEBUG=1.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import problems as P
+from .paths import DATA, OUTPUT
+
+PERIODS = {"nam": "nam", "Q1": "Q1", "Q2": "Q2", "Q3": "Q3"}
+
+
+def _unit_folder(unit: str) -> Path:
+    """A bare name is a folder under data/; anything with a slash is a path."""
+    return Path(unit) if "/" in unit else DATA / unit
+
+
+def _period(value: str) -> str:
+    v = value.strip().upper().replace("QUY", "Q").replace("QUÝ", "Q")
+    if v in ("NAM", "NĂM", "YEAR", ""):
+        return "nam"
+    if v == "Q4":
+        raise argparse.ArgumentTypeError(
+            "quý IV không đánh giá riêng: kết quả quý IV gộp vào đánh giá cả năm (dùng --period nam) / "
+            "quarter IV is folded into the year")
+    if v in ("Q1", "Q2", "Q3"):
+        return v
+    raise argparse.ArgumentTypeError(f"kỳ «{value}» không hợp lệ; dùng nam, Q1, Q2 hoặc Q3 / use nam, Q1, Q2 or Q3")
+
+
+def _print_problems(problems: list[P.Problem], stream=None) -> None:
+    stream = stream or sys.stderr
+    for p in P.ordered(problems):
+        print(str(p), file=stream)
+
+
+def cmd_validate(args) -> int:
+    from .validate import load_unit
+
+    unit, problems = load_unit(_unit_folder(args.unit))
+    if unit is not None:
+        try:
+            from .rating import rate
+            problems = problems + rate(unit, args.period).problems if not P.has_errors(problems) else problems
+        except ImportError:
+            pass
+    _print_problems(problems, sys.stdout)
+    n_err = sum(p.is_error for p in problems)
+    print(f"{'✗' if n_err else '✓'} {args.unit}: {n_err} lỗi, {len(problems) - n_err} cảnh báo")
+    return 1 if n_err else 0
+
+
+def cmd_rate(args) -> int:
+    from .rating import as_json, as_text, rate
+    from .validate import load_unit
+
+    unit, problems = load_unit(_unit_folder(args.unit))
+    if unit is None or P.has_errors(problems):
+        _print_problems(problems)
+        print(f"✗ {args.unit}: dữ liệu có lỗi, chưa xếp loại được / the data has errors", file=sys.stderr)
+        return 1
+    result = rate(unit, args.period)
+    if args.json:
+        print(json.dumps(as_json(result, unit), ensure_ascii=False, indent=2))
+    else:
+        print(as_text(result, unit))
+        _print_problems(problems + result.problems)
+    return 1 if P.has_errors(result.problems) else 0
+
+
+def cmd_dossier(args) -> int:
+    from .build import build
+
+    folder = _unit_folder(args.unit)
+    result = build(folder, args.period, Path(args.output) if args.output else None)
+    _print_problems(result.problems)
+    if not result.ok:
+        where = f" (báo cáo: {result.folder / 'kiem-tra.txt'})" if result.folder else ""
+        print(f"✗ {args.unit}: dữ liệu có lỗi, không dựng tài liệu{where} / data errors, nothing built", file=sys.stderr)
+        return 1
+    pages = sum(o.pages or 0 for o in result.outputs)
+    print(f"✓ {args.unit}: {len(result.outputs)} tệp, {pages} trang PDF → {result.folder}")
+    return 0
+
+
+def cmd_schema(args) -> int:
+    from .schema import write_schema
+
+    path = write_schema(Path(args.output) if args.output else None)
+    print(f"✓ JSON Schema → {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="Hồ sơ kiểm điểm, đánh giá, xếp loại chất lượng – kiểm tra dữ liệu, xếp loại, dựng tài liệu.\n"
+                    "Party review paperwork – validate data, compute ratings, render documents.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="verb", metavar="<lệnh/verb>")
+
+    def unit_cmd(name, help_, fn, period=True):
+        sp = sub.add_parser(name, help=help_, description=help_)
+        sp.add_argument("unit", help="tên thư mục đơn vị trong data/ (hoặc đường dẫn) / unit folder name or path")
+        if period:
+            sp.add_argument("--period", type=_period, default="nam",
+                            help="kỳ đánh giá: nam (mặc định), Q1, Q2, Q3 / period: year (default) or quarter")
+        sp.set_defaults(fn=fn)
+        return sp
+
+    unit_cmd("validate", "Kiểm tra dữ liệu của đơn vị / validate a unit's data", cmd_validate)
+    sp = unit_cmd("rate", "Xếp loại và giải thích lý do / compute ratings with reasons", cmd_rate)
+    sp.add_argument("--json", action="store_true", help="in JSON (khóa là mã trong dữ liệu) / print JSON")
+    sp = unit_cmd("dossier", "Dựng toàn bộ tài liệu của đơn vị / build the unit's documents", cmd_dossier)
+    sp.add_argument("--output", help=f"thư mục kết quả (mặc định {OUTPUT}) / output root")
+    sp = sub.add_parser("schema", help="Ghi JSON Schema của tệp dữ liệu / write the data files' JSON Schema",
+                        description="Ghi JSON Schema để VS Code gợi ý và kiểm tra tệp YAML / write the JSON Schema")
+    sp.add_argument("--output", help="đường dẫn tệp (mặc định forms/schema/du-lieu.schema.json)")
+    sp.set_defaults(fn=cmd_schema)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = parser()
+    args = ap.parse_args(argv)
+    if not getattr(args, "fn", None):
+        ap.print_help()
+        return 2
+    try:
+        return args.fn(args)
+    except KeyboardInterrupt:
+        print("Đã dừng / interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # an internal failure, not bad input
+        if os.environ.get("KIEMDIEM_DEBUG"):
+            raise
+        print(f"LỖI HỆ THỐNG (không phải lỗi dữ liệu): {type(exc).__name__}: {exc}\n"
+              "Chạy lại với KIEMDIEM_DEBUG=1 để xem chi tiết và báo cho bộ phận kỹ thuật.", file=sys.stderr)
+        return 3
