@@ -1,0 +1,81 @@
+"""Whole builds: reproducible bytes, manifest contract, staged publishing, the schema."""
+from __future__ import annotations
+
+import json
+
+from conftest import SAMPLE, UNIT, run_cli, write_unit
+from pipeline.build import build
+
+
+def test_two_builds_give_identical_bytes(tmp_path):
+    a = build(SAMPLE, "nam", tmp_path / "a")
+    b = build(SAMPLE, "nam", tmp_path / "b")
+    ma = json.loads((a.folder / "manifest.json").read_text("utf-8"))
+    mb = json.loads((b.folder / "manifest.json").read_text("utf-8"))
+    assert ma == mb
+    for f in ma["files"]:
+        assert (a.folder / f["path"]).read_bytes() == (b.folder / f["path"]).read_bytes(), f["path"]
+
+
+def test_manifest_contract(sample_build):
+    m = json.loads((sample_build.folder / "manifest.json").read_text("utf-8"))
+    assert (m["unit"], m["year"], m["period"]) == ("xa-lung-phinh", 2025, "nam")
+    entries = {f["path"]: f for f in m["files"]}
+    assert {"ke-hoach.docx", "ke-hoach.pdf", "kiem-tra.txt"} <= set(entries)
+    pdf = entries["ke-hoach.pdf"]
+    assert pdf["document"] == "ke-hoach" and pdf["format"] == "pdf" and pdf["subject"] is None
+    assert pdf["pages"] >= 4 and pdf["bytes"] == (sample_build.folder / "ke-hoach.pdf").stat().st_size
+    import hashlib
+    assert pdf["sha256"] == hashlib.sha256((sample_build.folder / "ke-hoach.pdf").read_bytes()).hexdigest()
+    assert "Lỗi: 0" in (sample_build.folder / "kiem-tra.txt").read_text("utf-8")
+
+
+def test_bad_data_keeps_previous_documents(tmp_path):
+    folder = write_unit(tmp_path / "u")
+    out = tmp_path / "out"
+    good = build(folder, "nam", out)
+    before = (good.folder / "ke-hoach.pdf").read_bytes()
+    (folder / "don-vi.yaml").write_text(UNIT.replace("nam: 2025", "nam: 2025\n  che_do: x"), "utf-8")
+    bad = build(folder, "nam", out)
+    assert not bad.ok
+    assert (good.folder / "ke-hoach.pdf").read_bytes() == before
+    assert "LỖI don-vi.yaml:9 che_do" in (good.folder / "kiem-tra.txt").read_text("utf-8")
+    # inputs are never touched, and no staging folder is left behind
+    assert (folder / "don-vi.yaml").exists()
+    assert sorted(p.name for p in (out / "u").iterdir()) == ["2025"]
+
+
+def test_rebuild_replaces_the_whole_period_folder(tmp_path):
+    folder = write_unit(tmp_path / "u")
+    out = tmp_path / "out"
+    first = build(folder, "nam", out)
+    (first.folder / "stale.pdf").write_bytes(b"old")
+    second = build(folder, "nam", out)
+    assert not (second.folder / "stale.pdf").exists()
+    assert sorted(p.name for p in (out / "u").iterdir()) == ["2025"]
+
+
+def test_schema_command_writes_json_schema(tmp_path):
+    path = tmp_path / "s.json"
+    code, out, _ = run_cli("schema", "--output", str(path))
+    assert code == 0
+    schema = json.loads(path.read_text("utf-8"))
+    assert set(schema["properties"]) == {"don_vi", "ke_hoach", "chi_bo", "tap_the", "dang_vien"}
+    member = schema["$defs"]["Member"]
+    assert "ho_ten" in member["properties"] and "ho_ten" in member["required"]
+    assert member["properties"]["ho_ten"]["description"] == "họ tên"
+
+
+def test_dossier_cli_prints_summary(tmp_path):
+    code, out, err = run_cli("dossier", str(write_unit(tmp_path / "u")), "--output", str(tmp_path / "o"))
+    assert code == 0, err
+    assert "✓" in out and "trang PDF" in out
+
+
+def test_q4_is_refused_with_a_clear_message(tmp_path, capsys):
+    import pytest
+    from pipeline.cli import main
+    with pytest.raises(SystemExit) as exc:
+        main(["dossier", "xa-lung-phinh", "--period", "Q4"])
+    assert exc.value.code == 2
+    assert "quý IV" in capsys.readouterr().err
