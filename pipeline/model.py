@@ -153,6 +153,7 @@ class Facts(Record):
     disunity: bool = f("mat_doan_ket", "mất đoàn kết nội bộ", False)
     corruption_in_area: bool = f("tham_nhung_trong_linh_vuc", "để xảy ra tham nhũng bị xử lý kỷ luật trong lĩnh vực phụ trách", False)
     self_remedied: bool = f("tu_phat_hien_khac_phuc", "tự phát hiện và khắc phục (cấp có thẩm quyền xem xét)", False)
+    disciplined: bool = f("bi_ky_luat", "tập thể, tổ chức bị xử lý kỷ luật trong năm (cá nhân: ghi ở ky_luat)", False)
 
 
 # ---------------------------------------------------------------- subjects
