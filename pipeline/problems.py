@@ -10,14 +10,21 @@ LABEL = {"loi": "LỖI", "canh-bao": "CẢNH BÁO"}
 
 @dataclass(frozen=True, order=True)
 class Where:
-    """file:line of a value; file is relative to the unit's data folder."""
+    """file:line of a value; file is relative to the unit's data folder.
+
+    A spreadsheet value also has its cell ("Sheet1!C14"; line is then the row), shown instead
+    of the line: `danh-sach.xlsx Sheet1!C14`.
+    """
 
     file: str = ""
     line: int = 0
+    cell: str = ""
 
     def __str__(self) -> str:
         if not self.file:
             return ""
+        if self.cell:
+            return f"{self.file} {self.cell}"
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
