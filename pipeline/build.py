@@ -64,10 +64,10 @@ def created_at(unit: Unit) -> dt.datetime:
     return dt.datetime(d.year, d.month, d.day)
 
 
-def document(template: str, ctx: dict, name: str, subject: str | None, created: dt.datetime) -> list[Output]:
+def document(ctx: dict, name: str, subject: str | None, created: dt.datetime) -> list[Output]:
     """Both writers of one composed context."""
-    pdf, pages = html_writer.to_pdf(html_writer.to_html(template, ctx))
-    return [Output(f"{name}.docx", ctx["document"], "docx", subject, docx_writer.render(template, ctx, created)),
+    pdf, pages = html_writer.to_pdf(html_writer.to_html(ctx))
+    return [Output(f"{name}.docx", ctx["document"], "docx", subject, docx_writer.render(ctx, created)),
             Output(f"{name}.pdf", ctx["document"], "pdf", subject, pdf, pages)]
 
 
@@ -75,7 +75,7 @@ def outputs_for(unit: Unit, period: str) -> list[Output]:
     created = created_at(unit)
     outs: list[Output] = []
     if period == "nam" and unit.plan is not None:
-        outs += document("ke-hoach", ke_hoach.compose(unit), "ke-hoach", None, created)
+        outs += document(ke_hoach.compose(unit), "ke-hoach", None, created)
     return outs
 
 

@@ -20,11 +20,19 @@ from docx.shared import Mm
 HERE = Path(__file__).resolve().parent
 
 # Paragraph styles by role; the renderer gives each its size/spacing from the profile.
+# Composed contexts name these roles (b.style, cell.style); the templates switch on them.
 STYLES = {
     "KD Body": dict(align="justify"),
     "KD Body Italic": dict(align="justify", italic=True),
+    "KD Body Bold": dict(align="justify", bold=True),
+    "KD Center": dict(align="center"),
+    "KD Center Bold": dict(align="center", bold=True),
+    "KD Center Italic": dict(align="center", italic=True),
+    "KD Right Italic": dict(align="right", italic=True),
+    "KD Left": dict(align="left"),
     "KD Heading": dict(align="justify", bold=True, keep_next=True),
     "KD Heading Plain": dict(align="justify", keep_next=True),
+    "KD Heading Italic": dict(align="justify", bold=True, italic=True, keep_next=True),
     "KD Item": dict(align="justify"),
     "KD Header": dict(align="center"),
     "KD Header Bold": dict(align="center", bold=True),
@@ -32,14 +40,28 @@ STYLES = {
     "KD Place Date": dict(align="center", italic=True),
     "KD Title": dict(align="center", bold=True, keep_next=True),
     "KD Subject": dict(align="center", bold=True, keep_next=True),
+    "KD Title Note": dict(align="center", italic=True, keep_next=True),
     "KD Table": dict(align="left"),
+    "KD Table Center": dict(align="center"),
+    "KD Table Bold": dict(align="left", bold=True),
+    "KD Table Center Bold": dict(align="center", bold=True),
     "KD Table Head": dict(align="center", bold=True),
     "KD Recipient Label": dict(align="left", underline=True),
     "KD Recipient": dict(align="left"),
     "KD Signature": dict(align="center"),
     "KD Signature Bold": dict(align="center", bold=True),
+    "KD Signature Italic": dict(align="center", italic=True),
 }
-ALIGN = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT}
+# context style name → Word style, for paragraphs, titles and table cells
+PARA = {"body": "KD Body", "body-italic": "KD Body Italic", "body-bold": "KD Body Bold", "center": "KD Center",
+        "center-bold": "KD Center Bold", "center-italic": "KD Center Italic", "right-italic": "KD Right Italic",
+        "left": "KD Left"}
+TITLE = {"title": "KD Title", "subject": "KD Subject", "note": "KD Title Note", "rule": "KD Subject"}
+CELL = {"table": "KD Table", "table-center": "KD Table Center", "table-bold": "KD Table Bold",
+        "table-center-bold": "KD Table Center Bold"}
+HEADING = {"bold": "KD Heading", "plain": "KD Heading Plain", "bold-italic": "KD Heading Italic"}
+ALIGN = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT,
+         "right": WD_ALIGN_PARAGRAPH.RIGHT}
 
 
 def new_document() -> Document:
@@ -100,85 +122,132 @@ def first_cell_paragraph(cell, text: str, style: str):
     return p
 
 
+def switch(container, var: str, table: dict, text: str) -> None:
+    """{%p if var == 'a' %}text[style A]{%p elif …%}…{%p endif %}: one paragraph per style role."""
+    for i, (key, style) in enumerate(table.items()):
+        para(container, f"{{%p {'if' if i == 0 else 'elif'} {var} == '{key}' %}}", "KD Body")
+        para(container, text, style)
+    para(container, "{%p endif %}", "KD Body")
+
+
 def party_header(doc) -> None:
     """Header grid ô 1–4 (TYPOGRAPHY §2): superior/issuer/*/Số left; national name and date right."""
+    para(doc, "{%p if header %}", "KD Body")
     t = doc.add_table(rows=1, cols=2)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    t.style = None
     borderless(t)
     mark(t, "kd-header")
     left, right = t.rows[0].cells
-    first_cell_paragraph(left, "{%p if header.superior %}", "KD Header")
-    para(left, "{{ header.superior }}", "KD Header")
+    first_cell_paragraph(left, "{%p for line in header.left %}", "KD Header")
+    para(left, "{%p if line.bold %}", "KD Header")
+    para(left, "{{ line.text }}", "KD Header Bold")
+    para(left, "{%p else %}", "KD Header")
+    para(left, "{{ line.text }}", "KD Header")
     para(left, "{%p endif %}", "KD Header")
-    para(left, "{{ header.issuer }}", "KD Header Bold")
-    para(left, "*", "KD Header")
-    para(left, "Số {{ header.number }}-{{ header.code }}", "KD Header")
+    para(left, "{%p endfor %}", "KD Header")
     first_cell_paragraph(right, "ĐẢNG CỘNG SẢN VIỆT NAM", "KD National")
     para(right, "{{ header.place_date }}", "KD Place Date")
+    para(doc, "{%p endif %}", "KD Body")
+
+
+def titles(doc) -> None:
+    para(doc, "{%p for t in titles %}", "KD Body")
+    switch(doc, "t.style", TITLE, "{{ t.text }}")
+    para(doc, "{%p endfor %}", "KD Body")
 
 
 def closing(doc) -> None:
     """Nơi nhận (left) and the signature block (right)."""
+    para(doc, "{%p if closing %}", "KD Body")
     t = doc.add_table(rows=1, cols=2)
     borderless(t)
     mark(t, "kd-footer")
     left, right = t.rows[0].cells
-    first_cell_paragraph(left, "Nơi nhận:", "KD Recipient Label")
-    para(left, "{%p for r in recipients %}", "KD Recipient")
+    first_cell_paragraph(left, "{%p if closing.recipients %}", "KD Recipient Label")
+    para(left, "Nơi nhận:", "KD Recipient Label")
+    para(left, "{%p for r in closing.recipients %}", "KD Recipient")
     para(left, "{{ r }}", "KD Recipient")
     para(left, "{%p endfor %}", "KD Recipient")
-    first_cell_paragraph(right, "{{ signature.authority }}", "KD Signature Bold")
-    para(right, "{{ signature.title }}", "KD Signature")
-    para(right, "{%p for _ in range(signature_gap) %}", "KD Signature")
-    para(right, "", "KD Signature")
-    para(right, "{%p endfor %}", "KD Signature")
-    para(right, "{{ signature.name }}", "KD Signature Bold")
+    para(left, "{%p endif %}", "KD Recipient")
+    signature_cell(right, "closing.signature")
+    para(doc, "{%p endif %}", "KD Body")
+
+
+def signature_cell(cell, var: str) -> None:
+    first_cell_paragraph(cell, f"{{%p if {var}.date %}}", "KD Signature Italic")
+    para(cell, f"{{{{ {var}.date }}}}", "KD Signature Italic")
+    para(cell, "{%p endif %}", "KD Signature")
+    para(cell, f"{{{{ {var}.authority }}}}", "KD Signature Bold")
+    para(cell, f"{{%p if {var}.title %}}", "KD Signature Bold")
+    para(cell, f"{{{{ {var}.title }}}}", "KD Signature Bold")
+    para(cell, "{%p endif %}", "KD Signature")
+    para(cell, f"{{%p if {var}.note %}}", "KD Signature Italic")
+    para(cell, f"{{{{ {var}.note }}}}", "KD Signature Italic")
+    para(cell, "{%p endif %}", "KD Signature")
+    para(cell, f"{{%p for _ in range({var}.gap) %}}", "KD Signature")
+    para(cell, "", "KD Signature")
+    para(cell, "{%p endfor %}", "KD Signature")
+    para(cell, f"{{{{ {var}.name }}}}", "KD Signature Bold")
 
 
 def blocks(doc) -> None:
-    """The body: headings, paragraphs, items and tables in data order."""
+    """The body: headings, paragraphs, items, tables, signature rows and images in data order."""
     para(doc, "{%p for b in blocks %}", "KD Body")
-    para(doc, "{%p if b.kind == 'heading' and b.bold %}", "KD Body")
-    para(doc, "{{ b.marker }} {{ b.text }}", "KD Heading")
-    para(doc, "{%p elif b.kind == 'heading' %}", "KD Body")
-    para(doc, "{{ b.marker }} {{ b.text }}", "KD Heading Plain")
-    para(doc, "{%p elif b.kind == 'para' and b.italic %}", "KD Body")
-    para(doc, "{{ b.text }}", "KD Body Italic")
+    para(doc, "{%p if b.kind == 'heading' %}", "KD Body")
+    switch(doc, "b.style", HEADING, "{{ b.marker }} {{ b.text }}")
     para(doc, "{%p elif b.kind == 'para' %}", "KD Body")
-    para(doc, "{{ b.text }}", "KD Body")
+    switch(doc, "b.style", PARA, "{{ b.text }}")
     para(doc, "{%p elif b.kind == 'item' %}", "KD Body")
     para(doc, "{{ b.marker }} {{ b.text }}", "KD Item")
+    para(doc, "{%p elif b.kind == 'image' %}", "KD Body")
+    para(doc, "{{ b.docx_image }}", "KD Center")
+    para(doc, "{%p elif b.kind == 'page-break' %}", "KD Body")
+    p = para(doc, "", "KD Body")
+    br = OxmlElement("w:br")
+    br.set(qn("w:type"), "page")
+    p.add_run()._r.append(br)
     para(doc, "{%p elif b.kind == 'table' %}", "KD Body")
     # docxtpl replaces a whole cell holding {%tc %} (a whole row holding {%tr %}) by the tag,
     # so each loop needs its own cells: [for] [content] [endfor].
     t = doc.add_table(rows=4, cols=3)
     grid(t)
     mark(t, "kd-grid")
-    for row, (a, b, c, style) in enumerate([
-        ("{%tc for c in b.columns %}", "{{ c }}", "{%tc endfor %}", "KD Table Head"),
-        ("{%tr for row in b.rows %}", "", "", "KD Table"),
-        ("{%tc for cell in row %}", "{{ cell.text }}", "{%tc endfor %}", "KD Table"),
-        ("{%tr endfor %}", "", "", "KD Table"),
-    ]):
-        for col, text in enumerate((a, b, c)):
-            first_cell_paragraph(t.cell(row, col), text, style)
+    first_cell_paragraph(t.cell(0, 0), "{%tc for c in b.columns %}", "KD Table Head")
+    first_cell_paragraph(t.cell(0, 1), "{{ c }}", "KD Table Head")
+    first_cell_paragraph(t.cell(0, 2), "{%tc endfor %}", "KD Table Head")
+    first_cell_paragraph(t.cell(1, 0), "{%tr for row in b.rows %}", "KD Table")
+    first_cell_paragraph(t.cell(2, 0), "{%tc for cell in row %}", "KD Table")
+    content = t.cell(2, 1)
+    first_cell_paragraph(content, "{%p if cell.style == 'table' %}", "KD Table")
+    para(content, "{{ cell.text }}", "KD Table")
+    for key, style in list(CELL.items())[1:]:
+        para(content, f"{{%p elif cell.style == '{key}' %}}", "KD Table")
+        para(content, "{{ cell.text }}", style)
+    para(content, "{%p endif %}", "KD Table")
+    first_cell_paragraph(t.cell(2, 2), "{%tc endfor %}", "KD Table")
+    first_cell_paragraph(t.cell(3, 0), "{%tr endfor %}", "KD Table")
+    para(doc, "{%p elif b.kind == 'signatures' %}", "KD Body")
+    t = doc.add_table(rows=1, cols=3)
+    borderless(t)
+    mark(t, "kd-signatures")
+    first_cell_paragraph(t.cell(0, 0), "{%tc for s in b.columns %}", "KD Signature")
+    signature_cell(t.cell(0, 1), "s")
+    first_cell_paragraph(t.cell(0, 2), "{%tc endfor %}", "KD Signature")
     para(doc, "{%p endif %}", "KD Body")
     para(doc, "{%p endfor %}", "KD Body")
 
 
-def ke_hoach() -> Document:
+def van_ban() -> Document:
+    """The one template of every document: header, titles, blocks, closing – all optional."""
     doc = new_document()
     party_header(doc)
-    para(doc, "{{ title }}", "KD Title")
-    para(doc, "{{ subject }}", "KD Subject")
-    para(doc, "-----", "KD Subject")
+    titles(doc)
     blocks(doc)
     closing(doc)
     return doc
 
 
-TEMPLATES = {"ke-hoach": ke_hoach}
+TEMPLATES = {"van-ban": van_ban}
 
 
 def main() -> None:

@@ -1,4 +1,14 @@
-"""Pieces every Party document shares: the header grid, Nơi nhận, signature, profile."""
+"""The shared document model every compose module builds, and the pieces all Party documents share.
+
+A context is a plain dict: `document` (kind), `meta`, optional `header`, `titles`, `blocks`,
+optional `closing`, optional `landscape`. Blocks are dicts with a `kind`:
+  heading {level, marker, text, style: bold|plain|bold-italic}
+  para    {text, style: body|body-italic|body-bold|center|center-bold|center-italic|right-italic|left}
+  item    {marker, text}
+  table   {columns, widths (fractions), rows: [[{text, style, merge, rowspan}]]}
+  signatures {columns: [signature]}      image {svg, png, width_mm}      page-break {}
+Both writers (forms/docx/van-ban.docx, forms/html/van-ban.html.j2) render exactly this.
+"""
 from __future__ import annotations
 
 import functools
@@ -17,22 +27,31 @@ def profile(name: str = "hd36") -> dict:
     return yaml.safe_load((FORMS / "profile" / f"{name}.yaml").read_text("utf-8"))
 
 
-def header(info: UnitInfo, number: int | None, type_code: str, date, month: int | None = None) -> dict:
-    """Header boxes ô 1–4 of 36-HD: superior body, issuing body, Số, place and date."""
+def when(info: UnitInfo, date, month: int | None = None) -> str:
+    """'ngày 07 tháng 11 năm 2025', or blanks for hand filling where the data has no date."""
     blanks = NBSP * profile()["blank_number_spaces"]
     if date is not None:
-        when = date_long(date)
-    elif month is not None:
-        when = f"ngày{blanks}tháng {month:02d} năm {info.year}" if month < 3 else f"ngày{blanks}tháng {month} năm {info.year}"
+        return date_long(date)
+    if month is not None:
+        m = f"{month:02d}" if month < 3 else str(month)
+        return f"ngày{blanks}tháng {m} năm {info.year}"
+    return f"ngày{blanks}tháng{blanks}năm {info.year}"
+
+
+def header(info: UnitInfo, number: int | None = None, type_code: str | None = None, date=None,
+           month: int | None = None, left: list[str] | None = None) -> dict:
+    """Header boxes ô 1–4 of 36-HD. With a type code: superior, issuer (bold), *, Số …;
+    with `left` (Mẫu 02 style): those lines only, the last one bold."""
+    blanks = NBSP * profile()["blank_number_spaces"]
+    if left is None:
+        lines = ([{"text": upper(info.superior), "bold": False}] if info.superior else []) + [
+            {"text": upper(info.issuer), "bold": True}, {"text": "*", "bold": False}]
+        if type_code:
+            num = f"{number:02d}" if number else blanks
+            lines.append({"text": f"Số {num}-{type_code}/{info.issuer_code}", "bold": False})
     else:
-        when = date_long(None).replace(" ", NBSP)
-    return {
-        "superior": upper(info.superior) if info.superior else "",
-        "issuer": upper(info.issuer),
-        "number": f"{number:02d}" if number else blanks,
-        "code": f"{type_code}/{info.issuer_code}",
-        "place_date": f"{info.place}, {when}",
-    }
+        lines = [{"text": upper(t), "bold": i == len(left) - 1} for i, t in enumerate(left)]
+    return {"left": lines, "place_date": f"{info.place}, {when(info, date, month)}"}
 
 
 def recipients(items: list[str]) -> list[str]:
@@ -42,3 +61,48 @@ def recipients(items: list[str]) -> list[str]:
         item = item.strip().rstrip(",.;")
         out.append(f"- {item}{'.' if i == len(items) - 1 else ','}")
     return out
+
+
+def signature(authority: str, name: str, title: str = "", note: str = "", date: str = "",
+              gap: int | None = None) -> dict:
+    return {"authority": upper(authority), "title": upper(title), "note": note, "name": name, "date": date,
+            "gap": profile()["footer"]["signature_gap_lines"] if gap is None else gap}
+
+
+def para(text: str, style: str = "body") -> dict:
+    return {"kind": "para", "text": text, "style": style}
+
+
+def heading(level: int, marker: str, text: str, style: str = "bold") -> dict:
+    return {"kind": "heading", "level": level, "marker": marker, "text": text, "style": style}
+
+
+def item(text: str, marker: str = "-") -> dict:
+    return {"kind": "item", "marker": marker, "text": text}
+
+
+def cell(text, style: str = "table") -> dict:
+    return {"text": "" if text is None else str(text), "style": style, "merge": None, "rowspan": 1}
+
+
+def table(columns: list[str], rows: list[list], widths: list[float] | None = None,
+          group_first: bool = False) -> dict:
+    """A grid table; rows hold cells (dicts from cell()) or plain strings.
+    group_first: an empty first cell continues the group above (one vertically merged cell)."""
+    widths = widths or [1] * len(columns)
+    total = sum(widths)
+    grid = [[c if isinstance(c, dict) else cell(c) for c in (list(r) + [""] * (len(columns) - len(r)))[: len(columns)]]
+            for r in rows]
+    if group_first:
+        for i, row in enumerate(grid):
+            if i > 0 and row[0]["text"] == "":
+                row[0]["merge"] = "continue"
+                j = i - 1
+                while grid[j][0]["merge"] == "continue":
+                    j -= 1
+                grid[j][0]["rowspan"] += 1
+    return {"kind": "table", "columns": list(columns), "widths": [w / total for w in widths], "rows": grid}
+
+
+def signatures(*columns: dict) -> dict:
+    return {"kind": "signatures", "columns": list(columns)}

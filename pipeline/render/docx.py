@@ -28,11 +28,12 @@ def _env() -> jinja2.Environment:
     return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
 
 
-def render(template: str, ctx: dict, created: dt.datetime) -> bytes:
+def render(ctx: dict, created: dt.datetime, template: str = "van-ban") -> bytes:
     p = profile()
     tpl = DocxTemplate(str(FORMS / "docx" / f"{template}.docx"))
+    blocks = [_with_image(tpl, b) for b in ctx.get("blocks", [])]
     # autoescape: a name with & or < must print literally, never vanish or break the XML.
-    tpl.render({**ctx, "signature_gap": p["footer"]["signature_gap_lines"]}, _env(), autoescape=True)
+    tpl.render({"header": None, "closing": None, "titles": [], **ctx, "blocks": blocks}, _env(), autoescape=True)
     doc = tpl.docx
     _fonts_and_defaults(doc, p)
     _styles(doc, p)
@@ -42,6 +43,14 @@ def render(template: str, ctx: dict, created: dt.datetime) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return reproducible_zip(buf.getvalue())
+
+
+def _with_image(tpl, b: dict) -> dict:
+    if b.get("kind") != "image":
+        return b
+    from docxtpl import InlineImage
+
+    return {**b, "docx_image": InlineImage(tpl, io.BytesIO(b["png"]), width=Mm(b["width_mm"]))}
 
 
 # ---------------------------------------------------------------- fonts, styles, page
@@ -104,16 +113,25 @@ def _style_specs(p) -> dict:
     s, b = p["size_pt"], p["body"]
     body = (s["body"], b["first_line_indent_mm"], 0, b["space_after_pt"], b["line_height_pt"])
     tight = lambda size, before=0: (size, 0, before, 0, None)  # noqa: E731
-    return {
+    centred = (s["body"], 0, 0, b["space_after_pt"], b["line_height_pt"])
+    specs = {
         "Normal": (s["body"], 0, 0, 0, None),
-        "KD Body": body, "KD Body Italic": body, "KD Heading": body, "KD Heading Plain": body, "KD Item": body,
-        "KD Header": tight(s["header"]), "KD Header Bold": tight(s["header"]),
         "KD National": tight(s["national"]), "KD Place Date": tight(s["header"], 5),
-        "KD Title": tight(s["title"], 18), "KD Subject": tight(s["subject"]),
-        "KD Table": tight(s["table"]), "KD Table Head": tight(s["table"]),
+        "KD Title": tight(s["title"], 12), "KD Subject": tight(s["subject"]), "KD Title Note": tight(s["body"]),
         "KD Recipient Label": tight(s["recipients_label"]), "KD Recipient": tight(s["recipients"]),
-        "KD Signature": tight(s["signature"]), "KD Signature Bold": tight(s["signature"]),
     }
+    for name in ("KD Body", "KD Body Italic", "KD Body Bold", "KD Heading", "KD Heading Plain",
+                 "KD Heading Italic", "KD Item"):
+        specs[name] = body
+    for name in ("KD Center", "KD Center Bold", "KD Center Italic", "KD Right Italic", "KD Left"):
+        specs[name] = centred
+    for name in ("KD Header", "KD Header Bold"):
+        specs[name] = tight(s["header"])
+    for name in ("KD Table", "KD Table Center", "KD Table Bold", "KD Table Center Bold", "KD Table Head"):
+        specs[name] = tight(s["table"])
+    for name in ("KD Signature", "KD Signature Bold", "KD Signature Italic"):
+        specs[name] = tight(s["signature"])
+    return specs
 
 
 def _styles(doc, p) -> None:
@@ -232,9 +250,11 @@ def _repeat_header(row) -> None:
 
 
 def _tables(doc, p, ctx: dict) -> None:
-    grids = [b for b in _walk_blocks(ctx) if b.get("kind") == "table"]
+    """Give each template table its widths, merges and repeated header from its context block.
+    Template tables are named in their alt text; grid and signature tables come in block order."""
+    pending = {"kd-grid": [b for b in ctx.get("blocks", []) if b.get("kind") == "table"],
+               "kd-signatures": [b for b in ctx.get("blocks", []) if b.get("kind") == "signatures"]}
     width = text_width_mm(p, ctx.get("landscape", False))
-    gi = 0
     for table in doc.tables:
         kind = _caption(table._tbl)
         if kind == "kd-header":
@@ -243,9 +263,11 @@ def _tables(doc, p, ctx: dict) -> None:
         elif kind == "kd-footer":
             _set_widths(table, [p["footer"]["left_mm"], p["footer"]["right_mm"]])
             _zero_cell_margins(table)
-        elif kind == "kd-grid" and gi < len(grids):
-            block = grids[gi]
-            gi += 1
+        elif kind == "kd-signatures" and pending[kind]:
+            n = len(pending[kind].pop(0)["columns"])
+            _set_widths(table, [width / n] * n)
+        elif kind == "kd-grid" and pending[kind]:
+            block = pending[kind].pop(0)
             _set_widths(table, [w * width for w in block["widths"]])
             _repeat_header(table.rows[0])
             for r, row in enumerate(block["rows"], start=1):
@@ -257,11 +279,6 @@ def _tables(doc, p, ctx: dict) -> None:
                         for extra in top.paragraphs[1:]:
                             if not extra.text:
                                 extra._p.getparent().remove(extra._p)
-
-
-def _walk_blocks(ctx: dict):
-    for b in ctx.get("blocks", []):
-        yield b
 
 
 # ---------------------------------------------------------------- metadata and bytes

@@ -20,8 +20,9 @@ def env() -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
-def to_html(template: str, ctx: dict) -> str:
-    return env().get_template(f"{template}.html.j2").render(**ctx)
+def to_html(ctx: dict, template: str = "van-ban") -> str:
+    return env().get_template(f"{template}.html.j2").render(
+        **{"header": None, "closing": None, "titles": [], "landscape": False, **ctx})
 
 
 @functools.lru_cache(maxsize=None)
