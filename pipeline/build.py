@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import problems as P
-from .compose import ke_hoach
+from . import compose
 from .model import Unit
 from .paths import OUTPUT
 from .render import atomic
@@ -71,19 +71,32 @@ def document(ctx: dict, name: str, subject: str | None, created: dt.datetime) ->
             Output(f"{name}.pdf", ctx["document"], "pdf", subject, pdf, pages)]
 
 
-def outputs_for(unit: Unit, period: str) -> list[Output]:
-    created = created_at(unit)
+def outputs_for(job: compose.Job) -> list[Output]:
+    created = created_at(job.unit)
     outs: list[Output] = []
-    if period == "nam" and unit.plan is not None:
-        outs += document(ke_hoach.compose(unit), "ke-hoach", None, created)
+    for doc in compose.documents(job):
+        outs += document(doc.context, doc.name, doc.subject, created)
     return outs
 
 
+def ratings_file(result, unit: Unit) -> Output:
+    from .rating import as_json
+
+    text = json.dumps(as_json(result, unit), ensure_ascii=False, indent=2) + "\n"
+    return Output("xep-loai.json", "xep-loai", "json", None, text.encode("utf-8"))
+
+
 def build(folder: Path, period: str = "nam", out_root: Path | None = None) -> BuildResult:
+    from .rating import rate, rulebook
+
     unit, problems = load_unit(folder)
     result = BuildResult(unit, problems)
     if unit is None:
         return result
+    ratings = None
+    if not P.has_errors(problems):
+        ratings = rate(unit, period)
+        problems = result.problems = problems + ratings.problems
     target = (out_root or OUTPUT) / unit.slug / period_folder(unit, period)
     result.folder = target
     title = f"KẾT QUẢ KIỂM TRA DỮ LIỆU – {unit.info.name} – {period_folder(unit, period)}"
@@ -92,7 +105,9 @@ def build(folder: Path, period: str = "nam", out_root: Path | None = None) -> Bu
         # Keep the previous good documents; only the report changes.
         atomic.write_text(target / "kiem-tra.txt", report)
         return result
-    outs = outputs_for(unit, period)
+    job = compose.Job(unit, period, rulebook.load(unit.info.regime), ratings)
+    outs = outputs_for(job)
+    outs.append(ratings_file(ratings, unit))
     outs.append(Output("kiem-tra.txt", "kiem-tra", "txt", None, report.encode("utf-8")))
     result.outputs = outs
     publish(target, outs, unit, period)

@@ -64,3 +64,10 @@ def compose(unit: Unit) -> dict:
         "closing": {"recipients": recipients(plan.recipients),
                     "signature": signature(sig.authority, sig.name, sig.title)},
     }
+
+
+def documents(job):
+    from . import Doc
+
+    if job.period == "nam" and job.unit.plan is not None:
+        yield Doc("ke-hoach", compose(job.unit), None)
