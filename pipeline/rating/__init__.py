@@ -1,0 +1,91 @@
+"""Rate stage: the unit's rulebook turns scores and facts into Ratings, each with its reasons.
+
+    from pipeline.rating import rate, as_json, as_text
+    result = rate(unit)              # period "nam" (year) or "Q1", "Q2", "Q3"
+    result.subjects                  # Rating objects in review order
+    result.by_id("lp-cq-001").reasons
+    as_json(result, unit)            # the stable xep-loai.json shape
+    print(as_text(result, unit))     # a Vietnamese table for the terminal
+
+Everything a regulation fixes lives in forms/regimes/<regime>.yaml and forms/criteria/*.yaml;
+this package implements the mechanisms (see engine.py for the order of work).
+"""
+from __future__ import annotations
+
+from ..model import Unit
+from ..problems import Problem, Where, error, ordered
+from . import conditions, rulebook
+from . import criteria as criteria_mod
+from .engine import Engine
+from .report import as_json, as_text
+from .result import GroupSummary, Rating, Result
+
+PERIODS = ("nam", "Q1", "Q2", "Q3")
+
+
+def form_for(rules: dict, role: str, which: str = "review") -> str | None:
+    """The form code a role uses under a rulebook, e.g. form_for(rules, "lanh-dao") → "02A" in 2025."""
+    entry = (rules.get("forms") or {}).get(role) or {}
+    return entry.get(which) if isinstance(entry, dict) else None
+
+
+def check_rules(rules: dict) -> list[Problem]:
+    """Mistakes in an office-edited rulebook or criteria framework, as problems at the file."""
+    where = Where(f"forms/regimes/{rules.get('id', '')}.yaml")
+    out = [error(where, "", m) for m in conditions.check_rulebook(rules)]
+    fid = rules.get("criteria")
+    if fid:
+        try:
+            fw = criteria_mod.load(fid)
+            out += [error(Where(f"forms/criteria/{fid}.yaml"), "", m) for m in criteria_mod.check(fw)]
+        except criteria_mod.UnknownFramework:
+            out.append(error(where, "criteria", f"không có khung tiêu chí «{fid}» trong forms/criteria/"))
+        except (ValueError, KeyError, TypeError) as exc:
+            out.append(error(Where(f"forms/criteria/{fid}.yaml"), "", f"khung tiêu chí không đọc được: {exc}"))
+    if rules.get("method") == "points" and not rules.get("bands"):
+        out.append(error(where, "bands", "chế độ chấm điểm cần khung điểm (bands)"))
+    return out
+
+
+def rate(unit: Unit, period: str = "nam") -> Result:
+    """Rate every subject of the unit for the period ("nam", "Q1", "Q2", "Q3")."""
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {PERIODS}, not {period!r}")
+    info = unit.info
+    try:
+        rules = rulebook.load(info.regime)
+    except rulebook.UnknownRegime:
+        return Result(unit.slug, info.year, period, info.regime, problems=[error(
+            info.where("che_do"), "che_do", f"chế độ đánh giá «{info.regime}» không có; không xếp loại được")])
+    problems = check_rules(rules)
+    quarterly = rules.get("quarterly") or {}
+    qperiods = list(quarterly.get("periods") or [])
+    if period != "nam" and period not in qperiods:
+        problems.append(error(info.where("che_do"), "che_do",
+                              f"chế độ {info.regime} không đánh giá, xếp loại theo quý ({period})"))
+    quarters: dict[str, dict[str, str]] = {}
+    if period == "nam":
+        for q in qperiods:
+            qres = Engine(unit, rules, q).run()
+            problems += qres.problems
+            for r in qres.subjects:
+                if r.level is not None and r.id in {s.id for s in unit.members} | {c.id for c in unit.cells} \
+                        | {k.id for k in unit.collectives} | {"dang-bo"}:
+                    ev = _review_of(unit, r.id, q)
+                    if ev is not None:
+                        quarters.setdefault(r.id, {})[q] = r.level
+    result = Engine(unit, rules, period, quarters).run()
+    result.problems = ordered(problems + result.problems)
+    return result
+
+
+def _review_of(unit: Unit, sid: str, period: str):
+    if sid == "dang-bo":
+        return unit.info.reviews.get(period)
+    for rec in (*unit.members, *unit.cells, *unit.collectives):
+        if rec.id == sid:
+            return rec.reviews.get(period)
+    return None
+
+
+__all__ = ["rate", "as_json", "as_text", "form_for", "Result", "Rating", "GroupSummary", "check_rules", "PERIODS"]

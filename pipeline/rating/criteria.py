@@ -1,0 +1,132 @@
+"""Scoring frameworks (forms/criteria/<id>.yaml): criteria sets per role, groups, max points.
+
+Used by the engine (which criteria are task-result criteria, which are basic) and by the
+documents (Mẫu 09/HDĐG prints the `to-chuc-dang` set with its points).
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..paths import FORMS
+from .rulebook import _merge
+
+ROLES = ("tap-the", "to-chuc-dang", "lanh-dao", "khong-lanh-dao", "ngoai-he-thong")
+
+
+class UnknownFramework(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    title: str
+    group: str                 # "chung" | "ket-qua"
+    max: float | None = None   # None: points not set (central 2025 text, 2018/2023 levels)
+    basic: bool = False
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    title: str
+    max: float | None
+    criteria: tuple[Criterion, ...]
+
+
+@dataclass(frozen=True)
+class CriteriaSet:
+    role: str
+    title: str
+    source: str
+    groups: tuple[Group, ...]
+
+    @property
+    def criteria(self) -> tuple[Criterion, ...]:
+        return tuple(c for g in self.groups for c in g.criteria)
+
+    def by_id(self) -> dict[str, Criterion]:
+        return {c.id: c for c in self.criteria}
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    name: str
+    scale: str                 # "points" | "levels"
+    sets: dict                 # role → CriteriaSet
+
+    def for_role(self, role: str) -> CriteriaSet | None:
+        return self.sets.get(role)
+
+
+def criteria_dir() -> Path:
+    return FORMS / "criteria"
+
+
+@functools.lru_cache(maxsize=None)
+def _raw(fid: str) -> dict:
+    path = criteria_dir() / f"{fid}.yaml"
+    if not path.is_file():
+        raise UnknownFramework(fid)
+    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    parent = data.pop("extends", None)
+    if parent:
+        data = _merge(_raw(parent), data)
+    data["id"] = fid
+    return data
+
+
+def _set(role: str, raw: dict, sets: dict, seen: tuple = ()) -> CriteriaSet:
+    same = raw.get("same_as")
+    if same:
+        if same in seen or same not in sets:
+            raise ValueError(f"bộ tiêu chí «{role}»: same_as «{same}» không hợp lệ")
+        base = _set(same, sets[same], sets, seen + (role,))
+        return CriteriaSet(role, base.title, base.source, base.groups)
+    groups = []
+    for g in raw.get("groups") or []:
+        crits = tuple(Criterion(str(c["id"]), str(c.get("title", "")), str(g["id"]),
+                                c.get("max"), bool(c.get("co_ban", False)))
+                      for c in g.get("criteria") or [])
+        groups.append(Group(str(g["id"]), str(g.get("title", "")), g.get("max"), crits))
+    return CriteriaSet(role, str(raw.get("title", "")), str(raw.get("source", "")), tuple(groups))
+
+
+@functools.lru_cache(maxsize=None)
+def load(fid: str) -> Framework:
+    raw = _raw(fid)
+    sets_raw = raw.get("sets") or {}
+    sets = {role: _set(role, r, sets_raw) for role, r in sets_raw.items() if r is not None}
+    return Framework(fid, str(raw.get("name", "")), str(raw.get("scale", "levels")), sets)
+
+
+def framework(rules: dict) -> Framework | None:
+    fid = rules.get("criteria")
+    return load(fid) if fid else None
+
+
+def criteria_set(rules: dict, role: str) -> CriteriaSet | None:
+    """The criteria set a subject of `role` is judged by under this rulebook (None if none)."""
+    fw = framework(rules)
+    return fw.for_role(role) if fw else None
+
+
+def check(fw: Framework) -> list[str]:
+    """Consistency of a framework: unique ids, points adding up to the group maxima."""
+    out = []
+    for role, s in sorted(fw.sets.items()):
+        seen = set()
+        for c in s.criteria:
+            if c.id in seen:
+                out.append(f"bộ tiêu chí «{role}»: mã tiêu chí «{c.id}» bị trùng")
+            seen.add(c.id)
+        for g in s.groups:
+            pts = [c.max for c in g.criteria]
+            if g.max is not None and pts and all(p is not None for p in pts) and abs(sum(pts) - g.max) > 1e-9:
+                out.append(f"bộ tiêu chí «{role}», nhóm «{g.id}»: tổng điểm các tiêu chí {sum(pts):g} khác điểm nhóm {g.max:g}")
+    return out
