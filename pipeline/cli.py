@@ -99,6 +99,13 @@ def cmd_schema(args) -> int:
     return 0
 
 
+def cmd_watch(args) -> int:
+    from .watch import run
+
+    return run(Path(args.inbox) if args.inbox else None, Path(args.output) if args.output else None,
+               once=args.once, settle=args.settle, debounce=args.debounce, period=args.period)
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="python -m pipeline",
@@ -125,6 +132,22 @@ def parser() -> argparse.ArgumentParser:
                         description="Ghi JSON Schema để VS Code gợi ý và kiểm tra tệp YAML / write the JSON Schema")
     sp.add_argument("--output", help="đường dẫn tệp (mặc định forms/schema/du-lieu.schema.json)")
     sp.set_defaults(fn=cmd_schema)
+    sp = sub.add_parser("watch", help="Theo dõi thư mục thả tệp, tự dựng tài liệu / watch a drop folder and build",
+                        description="Theo dõi thư mục thả tệp: mỗi đơn vị một thư mục con inbox/<đơn-vị>/; thả tệp "
+                                    "dữ liệu, tệp ZIP hoặc tệp vừa sửa vào đó, công cụ tự kiểm tra, dựng tài liệu và ghi "
+                                    "KET-QUA.txt hoặc LOI.txt. / Watch a drop folder: drop a unit's files (or a ZIP, or "
+                                    "single changed files) into inbox/<unit>/; each drop is validated and built.")
+    sp.add_argument("inbox", nargs="?", help="thư mục nhận tệp (mặc định inbox/) / drop folder (default inbox/)")
+    sp.add_argument("--output", help=f"thư mục kết quả (mặc định {OUTPUT}) / output root")
+    sp.add_argument("--once", action="store_true",
+                    help="xử lý những gì đang có rồi thoát (cho cron) / process what is there, then exit")
+    sp.add_argument("--settle", type=float, default=2.0, metavar="GIÂY",
+                    help="tệp đứng yên bao lâu thì coi là chép xong (mặc định 2) / seconds a file must stop growing")
+    sp.add_argument("--debounce", type=float, default=3.0, metavar="GIÂY",
+                    help="gom các tệp thả liền nhau thành một lần dựng (mặc định 3) / quiet seconds before a build")
+    sp.add_argument("--period", type=_period, default="nam",
+                    help="kỳ đánh giá: nam (mặc định), Q1, Q2, Q3 / period: year (default) or quarter")
+    sp.set_defaults(fn=cmd_watch)
     return ap
 
 

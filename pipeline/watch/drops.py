@@ -1,0 +1,253 @@
+"""Dropped files → the unit's work copy: what counts as a drop, safe ZIP extraction, merging.
+
+The work copy (<inbox>/.lam-viec/<unit>/) is the union of everything dropped for the unit so
+far, seeded once from data/<unit>/ when that exists. A dropped file replaces the file of the
+same path in it; a ZIP is checked whole, then its files are merged the same way. Nothing here
+touches the dropped files themselves: they are read from da-xu-ly/<batch>/ and stay there.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import tempfile
+import unicodedata
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from .. import intake
+from ..problems import Problem, Where, error, warning
+
+# Files the pipeline itself writes into inbox/<unit>/ – never inputs.
+OWN_FILES = {"KET-QUA.txt", "LOI.txt", "LOI.html"}
+DONE_DIR = "da-xu-ly"
+# Half-copied or system files: copy tools, Office lock files, browsers, Windows/macOS litter.
+_TEMP_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".swp", "~")
+_SYSTEM_NAMES = {"thumbs.db", "desktop.ini", "__macosx"}
+
+ZIP_MAX_BYTES = 200 * 1024 * 1024    # everything a ZIP may unpack to
+ZIP_MAX_FILES = 5000
+ZIP_MAX_RATIO = 200                  # uncompressed/compressed, for members over 1 MB
+
+
+def ignored(name: str) -> bool:
+    """Names the watcher never picks up: hidden, temporary, or system files."""
+    low = name.lower()
+    return (name.startswith((".", "~$", "~")) or low.endswith(_TEMP_SUFFIXES) or low in _SYSTEM_NAMES)
+
+
+def data_suffixes() -> tuple[str, ...]:
+    return tuple(s.lower() for s in intake.DATA_SUFFIXES)
+
+
+def attachment_dirs() -> set[str]:
+    return set(intake.SKIP_DIRS)  # dinh-kem/: scans of any type
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _kinds() -> str:
+    return ", ".join(data_suffixes() + (".zip",))
+
+
+# ---------------------------------------------------------------- the work copy
+
+
+def seed(work: Path, data_folder: Path | None) -> bool:
+    """Create the work copy once, from data/<unit>/ if it exists (copied, never modified)."""
+    if work.is_dir():
+        return False
+    work.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{work.name}.tao-", dir=work.parent))
+    seeded = False
+    if data_folder is not None and data_folder.is_dir():
+        shutil.copytree(data_folder, tmp, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
+        seeded = True
+    tmp.chmod(0o755)
+    os.replace(tmp, work)
+    return seeded
+
+
+def _copy_into(src: Path, dst: Path) -> None:
+    """Copy src over dst so that dst is always either the old or the new file."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+            shutil.copyfileobj(inp, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dst)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _files_named(work: Path, name: str) -> list[Path]:
+    return sorted(p for p in work.rglob(name)
+                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(work).parts))
+
+
+def _place(rel: PurePosixPath, src: Path, work: Path, shown: str, changed: list[str],
+           problems: list[Problem], strict: bool) -> None:
+    """Put one incoming file (src, at rel inside the unit) into the work copy."""
+    parts = rel.parts
+    in_attachments = len(parts) > 1 and parts[0] in attachment_dirs()
+    if not in_attachments and rel.suffix.lower() not in data_suffixes():
+        msg = (f"tệp «{rel.name}» không phải tệp dữ liệu (chỉ nhận {_kinds()}; bản quét đặt trong thư mục "
+               f"{'/'.join(sorted(attachment_dirs()))}/) – tệp được cất lại, không dùng để dựng")
+        problems.append(error(Where(shown), "", msg) if strict else
+                        warning(Where(shown), "", msg.replace("tệp được cất lại, ", "")))
+        return
+    target = work / rel
+    if len(parts) == 1 and not target.exists():
+        # A single changed file dropped without its sub-folder replaces the one file of that name.
+        same = _files_named(work, rel.name)
+        if len(same) == 1:
+            target = same[0]
+        elif len(same) > 1:
+            where = ", ".join(p.relative_to(work).as_posix() for p in same)
+            problems.append(error(Where(shown), "", f"có {len(same)} tệp cùng tên «{rel.name}» ({where}); hãy thả tệp "
+                                  "kèm đúng thư mục con của nó (hoặc nén cả thư mục thành ZIP)"))
+            return
+    _copy_into(src, target)
+    changed.append(target.relative_to(work).as_posix())
+
+
+def _strip_wrapper(rels: list[PurePosixPath], names: set[str]) -> list[PurePosixPath]:
+    """A ZIP of a folder («Send to › Compressed folder») wraps everything in that folder: drop it."""
+    if rels and all(len(r.parts) > 1 for r in rels):
+        top = {r.parts[0] for r in rels}
+        if len(top) == 1 and nfc(next(iter(top))).casefold() in {n.casefold() for n in names}:
+            return [PurePosixPath(*r.parts[1:]) for r in rels]
+    return rels
+
+
+def merge(batch: Path, work: Path, unit: str, scratch: Path) -> tuple[list[str], list[Problem]]:
+    """Merge one batch of dropped files into the work copy; returns (files changed, problems)."""
+    changed: list[str] = []
+    problems: list[Problem] = []
+    if not batch.is_dir():
+        return changed, problems
+    for p in sorted(batch.rglob("*")):
+        if p.is_dir() and not p.is_symlink():
+            continue
+        rel = PurePosixPath(nfc(p.relative_to(batch).as_posix()))
+        shown = rel.as_posix()
+        if p.is_symlink():
+            problems.append(error(Where(shown), "", "là liên kết (symlink), không phải tệp thật – không dùng"))
+            continue
+        if rel.parts[0] == unit and len(rel.parts) > 1:  # the unit's folder itself was dropped
+            rel = PurePosixPath(*rel.parts[1:])
+        try:
+            size = p.stat().st_size
+        except OSError as exc:
+            problems.append(error(Where(shown), "", f"không đọc được tệp ({exc.strerror or exc})"))
+            continue
+        if size == 0:
+            problems.append(error(Where(shown), "", "tệp rỗng (0 byte) – có thể sao chép chưa xong; hãy thả lại tệp"))
+            continue
+        if rel.suffix.lower() == ".zip" and not (len(rel.parts) > 1 and rel.parts[0] in attachment_dirs()):
+            c, probs = merge_zip(p, shown, work, unit, scratch)
+            changed += c
+            problems += probs
+            continue
+        _place(rel, p, work, shown, changed, problems, strict=True)
+    return changed, problems
+
+
+# ---------------------------------------------------------------- ZIP
+
+
+class UnsafeZip(Exception):
+    pass
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    name = info.filename
+    if not info.flag_bits & 0x800:  # no UTF-8 flag: many tools still write UTF-8 names
+        try:
+            name = name.encode("cp437").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return nfc(name.replace("\\", "/"))
+
+
+def _check_member(info: zipfile.ZipInfo, name: str) -> None:
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        raise UnsafeZip(f"mục «{name}» có đường dẫn tuyệt đối")
+    if ".." in PurePosixPath(name).parts:
+        raise UnsafeZip(f"mục «{name}» trỏ ra ngoài thư mục (..)")
+    if stat.S_ISLNK(info.external_attr >> 16):
+        raise UnsafeZip(f"mục «{name}» là liên kết (symlink)")
+    if info.flag_bits & 0x1:
+        raise UnsafeZip(f"mục «{name}» có mật khẩu; hãy nén lại không đặt mật khẩu")
+    if info.file_size > 1 << 20 and info.file_size > ZIP_MAX_RATIO * max(info.compress_size, 1):
+        raise UnsafeZip(f"mục «{name}» nén bất thường ({info.file_size} byte từ {info.compress_size} byte)")
+
+
+def safe_extract(path: Path, dest: Path) -> list[tuple[PurePosixPath, Path]]:
+    """Check the whole archive, then extract its regular files into dest; raises UnsafeZip.
+
+    Rejected: absolute paths, '..', symlinks, encrypted members, more than ZIP_MAX_FILES members,
+    more than ZIP_MAX_BYTES unpacked (counted on the bytes actually read, not the headers).
+    """
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise UnsafeZip("tệp ZIP hỏng hoặc không phải ZIP (có thể sao chép chưa xong); hãy nén và thả lại") from None
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        if len(infos) > ZIP_MAX_FILES:
+            raise UnsafeZip(f"tệp ZIP có {len(infos)} mục, quá giới hạn {ZIP_MAX_FILES}")
+        named = [(i, _member_name(i)) for i in infos]
+        for i, name in named:
+            _check_member(i, name)
+        if sum(i.file_size for i in infos) > ZIP_MAX_BYTES:
+            raise UnsafeZip(f"tệp ZIP giải nén ra quá {ZIP_MAX_BYTES // (1024 * 1024)} MB")
+        out: list[tuple[PurePosixPath, Path]] = []
+        total = 0
+        for n, (info, name) in enumerate(named):
+            rel = PurePosixPath(name)
+            if any(ignored(part) for part in rel.parts):
+                continue
+            target = dest / f"{n:05d}"
+            try:
+                with zf.open(info) as src, open(target, "wb") as dst:
+                    while chunk := src.read(1 << 16):
+                        total += len(chunk)
+                        if total > ZIP_MAX_BYTES:
+                            raise UnsafeZip(f"tệp ZIP giải nén ra quá {ZIP_MAX_BYTES // (1024 * 1024)} MB")
+                        dst.write(chunk)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+                raise UnsafeZip(f"mục «{name}» trong ZIP bị hỏng; hãy nén và thả lại") from None
+            out.append((rel, target))
+        return out
+
+
+def merge_zip(path: Path, shown: str, work: Path, unit: str, scratch: Path) -> tuple[list[str], list[Problem]]:
+    changed: list[str] = []
+    problems: list[Problem] = []
+    scratch.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".giai-nen-", dir=scratch))
+    try:
+        try:
+            members = safe_extract(path, tmp)
+        except UnsafeZip as exc:
+            return changed, [error(Where(shown), "", f"{exc} – không dùng tệp ZIP này")]
+        if not members:
+            return changed, [error(Where(shown), "", "tệp ZIP không có tệp nào dùng được")]
+        rels = _strip_wrapper([r for r, _ in members], {unit, nfc(Path(shown).stem)})
+        for rel, extracted in zip(rels, (t for _, t in members)):
+            inner = f"{shown} › {rel.as_posix()}"
+            if extracted.stat().st_size == 0:
+                problems.append(warning(Where(inner), "", "tệp rỗng trong ZIP – bỏ qua"))
+                continue
+            _place(rel, extracted, work, inner, changed, problems, strict=False)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return changed, problems
