@@ -19,8 +19,7 @@ from . import compose
 from .model import Unit
 from .paths import OUTPUT
 from .render import atomic
-from .render import docx as docx_writer
-from .render import html as html_writer
+from .render import pool
 from .validate import load_unit
 
 
@@ -64,18 +63,15 @@ def created_at(unit: Unit) -> dt.datetime:
     return dt.datetime(d.year, d.month, d.day)
 
 
-def document(ctx: dict, name: str, subject: str | None, created: dt.datetime) -> list[Output]:
-    """Both writers of one composed context."""
-    pdf, pages = html_writer.to_pdf(html_writer.to_html(ctx))
-    return [Output(f"{name}.docx", ctx["document"], "docx", subject, docx_writer.render(ctx, created)),
-            Output(f"{name}.pdf", ctx["document"], "pdf", subject, pdf, pages)]
-
-
-def outputs_for(job: compose.Job) -> list[Output]:
+def outputs_for(job: compose.Job, jobs: int | None = None, cache: pool.Cache | None = None) -> list[Output]:
+    """Every document of the job, rendered by both writers (in parallel, reusing the cache)."""
     created = created_at(job.unit)
+    docs = list(compose.documents(job))
     outs: list[Output] = []
-    for doc in compose.documents(job):
-        outs += document(doc.context, doc.name, doc.subject, created)
+    for doc, r in zip(docs, pool.render_all([d.context for d in docs], created, jobs, cache)):
+        kind = doc.context["document"]
+        outs += [Output(f"{doc.name}.docx", kind, "docx", doc.subject, r.docx),
+                 Output(f"{doc.name}.pdf", kind, "pdf", doc.subject, r.pdf, r.pages)]
     return outs
 
 
@@ -86,7 +82,10 @@ def ratings_file(result, unit: Unit) -> Output:
     return Output("xep-loai.json", "xep-loai", "json", None, text.encode("utf-8"))
 
 
-def build(folder: Path, period: str = "nam", out_root: Path | None = None) -> BuildResult:
+def build(folder: Path, period: str = "nam", out_root: Path | None = None, jobs: int | None = None,
+          use_cache: bool = True) -> BuildResult:
+    """Build one unit's period folder. jobs: worker processes (default 2); the render cache
+    lives in <output root>/.cache and makes a rebuild after a small change cheap."""
     from .rating import rate, rulebook
 
     unit, problems = load_unit(folder)
@@ -106,7 +105,8 @@ def build(folder: Path, period: str = "nam", out_root: Path | None = None) -> Bu
         atomic.write_text(target / "kiem-tra.txt", report)
         return result
     job = compose.Job(unit, period, rulebook.load(unit.info.regime), ratings)
-    outs = outputs_for(job)
+    cache = pool.Cache((out_root or OUTPUT) / ".cache") if use_cache else None
+    outs = outputs_for(job, jobs, cache)
     outs.append(ratings_file(ratings, unit))
     outs.append(Output("kiem-tra.txt", "kiem-tra", "txt", None, report.encode("utf-8")))
     result.outputs = outs
