@@ -13,7 +13,7 @@ YEAR ?=
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-croscore \
                 fonts-liberation2 libicu-dev pkg-config g++ poppler-utils
 
-.PHONY: dossier test validate rate schema system-deps venv clean help
+.PHONY: dossier test validate rate schema system-deps venv clean help bench
 .DEFAULT_GOAL := help
 
 help:
@@ -64,6 +64,9 @@ schema: venv
 
 test: venv
 	$(PY) -m pytest
+
+bench: venv
+	$(PY) bench/run.py
 
 clean:
 	rm -rf output
