@@ -91,6 +91,29 @@ def cmd_dossier(args) -> int:
     return 0
 
 
+def cmd_year(args) -> int:
+    from rich.console import Console
+
+    from . import year as Y
+
+    try:
+        shard = Y.parse_shard(args.shard) if args.shard else None
+    except ValueError as exc:
+        print(f"LỖI --shard {exc}", file=sys.stderr)
+        return 2
+    console = Console(stderr=True)
+    runs = Y.run(Path(args.data) if args.data else DATA, args.year, Path(args.output) if args.output else None,
+                 args.jobs, shard, console)
+    if not runs:
+        print(f"Không có đơn vị nào của năm {args.year} trong {args.data or DATA}", file=sys.stderr)
+        return 1
+    Y.table(runs, Console())
+    failed = [r.slug for r in runs if not r.ok]
+    if failed:
+        print(f"✗ {len(failed)}/{len(runs)} đơn vị có lỗi: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def cmd_schema(args) -> int:
     from .schema import write_schema
 
@@ -104,6 +127,43 @@ def cmd_watch(args) -> int:
 
     return run(Path(args.inbox) if args.inbox else None, Path(args.output) if args.output else None,
                once=args.once, settle=args.settle, debounce=args.debounce, period=args.period)
+
+
+def cmd_new(args) -> int:
+    from .scaffold import ScaffoldError, new_unit
+
+    folder = _unit_folder(args.unit)
+    try:
+        files = new_unit(folder)
+    except ScaffoldError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 2
+    print(f"✓ đã tạo {folder} với {len(files)} tệp mẫu / created {folder}:")
+    for f in files:
+        print(f"  {f.relative_to(folder).as_posix()}")
+    print(f"Sửa các tệp cho đúng với đơn vị, rồi chạy: python -m pipeline validate {folder.name}")
+    return 0
+
+
+def cmd_template_xlsx(args) -> int:
+    from .scaffold import ScaffoldError, write_template
+
+    unit = None
+    if args.unit:
+        from .validate import load_unit
+
+        unit, problems = load_unit(_unit_folder(args.unit))
+        if unit is None:
+            _print_problems(problems)
+            print(f"✗ {args.unit}: không đọc được dữ liệu đơn vị / cannot read the unit", file=sys.stderr)
+            return 1
+    try:
+        path = write_template(Path(args.path), unit)
+    except ScaffoldError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 2
+    print(f"✓ bảng mẫu danh sách đảng viên → {path}")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -128,10 +188,33 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true", help="in JSON (khóa là mã trong dữ liệu) / print JSON")
     sp = unit_cmd("dossier", "Dựng toàn bộ tài liệu của đơn vị / build the unit's documents", cmd_dossier)
     sp.add_argument("--output", help=f"thư mục kết quả (mặc định {OUTPUT}) / output root")
+    sp = sub.add_parser("year", help="Dựng hồ sơ cả năm cho mọi đơn vị / build a year for every unit",
+                        description="Dựng hồ sơ năm cho mọi đơn vị trong data/ / build every unit of a year")
+    sp.add_argument("year", type=int, help="năm đánh giá, ví dụ 2025 / the year")
+    sp.add_argument("--jobs", type=int, default=None, help="số tiến trình dựng song song (mặc định 2) / workers")
+    sp.add_argument("--shard", help="chỉ dựng phần K trong N phần, ví dụ 1/4 (cho CI) / build shard K of N")
+    sp.add_argument("--data", help="thư mục dữ liệu (mặc định data/) / data root")
+    sp.add_argument("--output", help="thư mục kết quả (mặc định output/) / output root")
+    sp.set_defaults(fn=cmd_year)
     sp = sub.add_parser("schema", help="Ghi JSON Schema của tệp dữ liệu / write the data files' JSON Schema",
                         description="Ghi JSON Schema để VS Code gợi ý và kiểm tra tệp YAML / write the JSON Schema")
     sp.add_argument("--output", help="đường dẫn tệp (mặc định forms/schema/du-lieu.schema.json)")
     sp.set_defaults(fn=cmd_schema)
+    sp = sub.add_parser("new", help="Tạo thư mục dữ liệu mẫu cho đơn vị mới / create a new unit folder with examples",
+                        description="Tạo data/<đơn vị>/ với các tệp mẫu có chú thích, kiểm tra được ngay; không ghi đè "
+                                    "thư mục đã có / create data/<unit>/ with commented example files that validate")
+    sp.add_argument("unit", help="tên thư mục: chữ thường không dấu, gạch ngang (xa-lung-phinh) hoặc đường dẫn / "
+                                 "unit slug (lower-case ASCII with hyphens) or a path")
+    sp.set_defaults(fn=cmd_new)
+    sp = sub.add_parser("template-xlsx",
+                        help="Ghi bảng Excel mẫu danh sách đảng viên / write an empty Excel roster template",
+                        description="Ghi bảng Excel mẫu (tiêu đề cột, danh sách chọn) để nhập danh sách đảng viên; "
+                                    "không ghi đè tệp đã có / write an empty roster template with drop-down lists")
+    sp.add_argument("path", nargs="?", default="danh-sach-dang-vien.xlsx",
+                    help="tệp cần ghi (mặc định danh-sach-dang-vien.xlsx) / output file")
+    sp.add_argument("--unit", help="lấy danh sách chi bộ và thang điểm của đơn vị này / "
+                                   "take the chi bộ list and score maxima from this unit")
+    sp.set_defaults(fn=cmd_template_xlsx)
     sp = sub.add_parser("watch", help="Theo dõi thư mục thả tệp, tự dựng tài liệu / watch a drop folder and build",
                         description="Theo dõi thư mục thả tệp: mỗi đơn vị một thư mục con inbox/<đơn-vị>/; thả tệp "
                                     "dữ liệu, tệp ZIP hoặc tệp vừa sửa vào đó, công cụ tự kiểm tra, dựng tài liệu và ghi "
