@@ -63,12 +63,13 @@ def created_at(unit: Unit) -> dt.datetime:
     return dt.datetime(d.year, d.month, d.day)
 
 
-def outputs_for(job: compose.Job, jobs: int | None = None, cache: pool.Cache | None = None) -> list[Output]:
+def outputs_for(job: compose.Job, jobs: int | None = None, cache: pool.Cache | None = None,
+                progress=None) -> list[Output]:
     """Every document of the job, rendered by both writers (in parallel, reusing the cache)."""
     created = created_at(job.unit)
     docs = list(compose.documents(job))
     outs: list[Output] = []
-    for doc, r in zip(docs, pool.render_all([d.context for d in docs], created, jobs, cache)):
+    for doc, r in zip(docs, pool.render_all([d.context for d in docs], created, jobs, cache, progress)):
         kind = doc.context["document"]
         outs += [Output(f"{doc.name}.docx", kind, "docx", doc.subject, r.docx),
                  Output(f"{doc.name}.pdf", kind, "pdf", doc.subject, r.pdf, r.pages)]
@@ -83,7 +84,7 @@ def ratings_file(result, unit: Unit) -> Output:
 
 
 def build(folder: Path, period: str = "nam", out_root: Path | None = None, jobs: int | None = None,
-          use_cache: bool = True) -> BuildResult:
+          use_cache: bool = True, progress=None) -> BuildResult:
     """Build one unit's period folder. jobs: worker processes (default 2); the render cache
     lives in <output root>/.cache and makes a rebuild after a small change cheap."""
     from .rating import rate, rulebook
@@ -106,7 +107,7 @@ def build(folder: Path, period: str = "nam", out_root: Path | None = None, jobs:
         return result
     job = compose.Job(unit, period, rulebook.load(unit.info.regime), ratings)
     cache = pool.Cache((out_root or OUTPUT) / ".cache") if use_cache else None
-    outs = outputs_for(job, jobs, cache)
+    outs = outputs_for(job, jobs, cache, progress)
     outs.append(ratings_file(ratings, unit))
     outs.append(Output("kiem-tra.txt", "kiem-tra", "txt", None, report.encode("utf-8")))
     result.outputs = outs

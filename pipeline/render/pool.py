@@ -97,12 +97,16 @@ def default_jobs() -> int:
 
 
 def render_all(contexts: list[dict], created: dt.datetime, jobs: int | None = None,
-               cache: Cache | None = None) -> list[Rendered]:
-    """Render each context with both writers, in order; cached ones are not rendered again."""
+               cache: Cache | None = None, progress=None) -> list[Rendered]:
+    """Render each context with both writers, in order; cached ones are not rendered again.
+    progress(done, total) is called as documents complete (for progress bars)."""
     jobs = default_jobs() if jobs is None else jobs
     keys = [key(c, created) for c in contexts]
     results: list[Rendered | None] = [cache.get(k) if cache else None for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
+    done = len(contexts) - len(todo)
+    tick = progress or (lambda d, t: None)
+    tick(done, len(contexts))
     if jobs > 1 and len(todo) >= 4:
         # forkserver: workers start from a clean process (no inherited Pango/fontconfig state)
         mp = multiprocessing.get_context("forkserver")
@@ -113,9 +117,13 @@ def render_all(contexts: list[dict], created: dt.datetime, jobs: int | None = No
                 results[i] = r
                 if cache:
                     cache.put(keys[i], r)
+                done += 1
+                tick(done, len(contexts))
     else:
         for i in todo:
             results[i] = render_one((contexts[i], created))
             if cache:
                 cache.put(keys[i], results[i])
+            done += 1
+            tick(done, len(contexts))
     return results  # type: ignore[return-value]

@@ -1,0 +1,76 @@
+"""Year builds (selection, shards, failures) and incremental rebuilds through the render cache."""
+from __future__ import annotations
+
+import json
+import shutil
+
+from conftest import CELL, UNIT, run_cli, write_unit
+from pipeline import year as Y
+from pipeline.build import build
+
+
+def _units(root, n=3, bad=None):
+    for i in range(n):
+        files = {"don-vi.yaml": UNIT.replace("Thử Nghiệm", f"Thử Nghiệm {i}")}
+        if i == bad:
+            files["chi-bo/a.yaml"] = CELL.replace("chung: 27", "chung: 37")
+        write_unit(root / f"xa-{i}", files)
+    write_unit(root / "xa-cu", {"don-vi.yaml": UNIT.replace("nam: 2025", "nam: 2024")})
+
+
+def test_shards_partition_the_units_deterministically(tmp_path):
+    _units(tmp_path, 6)
+    everyone = [p.name for p in Y.select(tmp_path, 2025, None)]
+    assert "xa-cu" not in everyone and len(everyone) == 6
+    parts = [[p.name for p in Y.select(tmp_path, 2025, (k, 3))] for k in (1, 2, 3)]
+    assert sorted(sum(parts, [])) == sorted(everyone)
+    assert parts == [[p.name for p in Y.select(tmp_path, 2025, (k, 3))] for k in (1, 2, 3)]
+
+
+def test_year_builds_all_units_and_fails_if_one_fails(tmp_path):
+    _units(tmp_path / "data", 3, bad=1)
+    code, out, err = run_cli("year", "2025", "--data", str(tmp_path / "data"), "--output", str(tmp_path / "out"),
+                             "--jobs", "1")
+    assert code == 1
+    assert "xa-1" in err and "có lỗi" in err
+    for ok in ("xa-0", "xa-2"):
+        assert (tmp_path / "out" / ok / "2025" / "manifest.json").exists()
+    assert not (tmp_path / "out" / "xa-1" / "2025" / "manifest.json").exists()
+    assert "Kết quả dựng hồ sơ" in out
+
+
+def test_bad_shard_is_refused(tmp_path):
+    code, _, err = run_cli("year", "2025", "--shard", "5/3", "--data", str(tmp_path))
+    assert code == 2 and "--shard" in err
+
+
+def test_one_score_change_rerenders_only_what_depends_on_it(tmp_path):
+    folder = write_unit(tmp_path / "u")
+    out = tmp_path / "out"
+    build(folder, "nam", out, jobs=1)
+    cache = out / ".cache"
+    before = {p.name for p in cache.rglob("*.pdf")}
+    # change one member's score: the plan does not depend on it, so nothing new is rendered for it
+    (folder / "chi-bo" / "a.yaml").write_text(CELL.replace("chung: 25, ket_qua: 55", "chung: 25, ket_qua: 56"), "utf-8")
+    second = build(folder, "nam", out, jobs=1)
+    after = {p.name for p in cache.rglob("*.pdf")}
+    new = after - before
+    pdfs = [o for o in second.outputs if o.format == "pdf"]
+    may_change = [o for o in pdfs if o.subject == "a-02" or (o.subject is None and o.document != "ke-hoach")]
+    # only documents about the changed member, or lists/reports that include her, are rendered again
+    assert len(new) <= len(may_change)
+    if any(o.subject == "a-02" for o in pdfs):
+        assert new, "the changed member's form was not re-rendered"
+    # and the incremental result has the same bytes as a clean build
+    clean = build(folder, "nam", tmp_path / "clean", jobs=1, use_cache=False)
+    m1 = json.loads((second.folder / "manifest.json").read_text("utf-8"))
+    m2 = json.loads((clean.folder / "manifest.json").read_text("utf-8"))
+    assert m1 == m2
+
+
+def test_parallel_and_serial_builds_give_the_same_bytes(tmp_path):
+    folder = write_unit(tmp_path / "u")
+    a = build(folder, "nam", tmp_path / "a", jobs=1, use_cache=False)
+    b = build(folder, "nam", tmp_path / "b", jobs=2, use_cache=False)
+    assert (a.folder / "manifest.json").read_bytes() == (b.folder / "manifest.json").read_bytes()
+    shutil.rmtree(tmp_path / "a")
