@@ -13,7 +13,7 @@ YEAR ?=
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-croscore \
                 fonts-liberation2 libicu-dev pkg-config g++ poppler-utils
 
-.PHONY: dossier test validate rate schema system-deps venv clean help bench
+.PHONY: dossier test validate rate schema system-deps venv clean help bench year
 .DEFAULT_GOAL := help
 
 help:
@@ -64,6 +64,9 @@ schema: venv
 
 test: venv
 	$(PY) -m pytest
+
+year: venv
+	$(PY) -m pipeline year $(or $(YEAR),2025) $(if $(JOBS),--jobs $(JOBS)) $(if $(SHARD),--shard $(SHARD))
 
 bench: venv
 	$(PY) bench/run.py
