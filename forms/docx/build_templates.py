@@ -133,8 +133,8 @@ def switch(container, var: str, table: dict, text: str) -> None:
 def party_header(doc) -> None:
     """Header grid ô 1–4 (TYPOGRAPHY §2): superior/issuer/*/Số left; national name and date right."""
     para(doc, "{%p if header %}", "KD Body")
-    para(doc, "{%p if header.code %}", "KD Body")
-    para(doc, "{{ header.code }}", "KD Right Italic")  # form code (Mẫu 02A) top right
+    para(doc, "{%p if header.form %}", "KD Body")
+    para(doc, "{{ header.form }}", "KD Right Italic")  # form code (Mẫu 02A) top right
     para(doc, "{%p endif %}", "KD Body")
     t = doc.add_table(rows=1, cols=2)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -39,9 +39,9 @@ def when(info: UnitInfo, date, month: int | None = None) -> str:
 
 
 def header(info: UnitInfo, number: int | None = None, type_code: str | None = None, date=None,
-           month: int | None = None, left: list[str] | None = None, code: str | None = None) -> dict:
+           month: int | None = None, left: list[str] | None = None, form: str | None = None) -> dict:
     """Header boxes ô 1–4 of 36-HD. With a type code: superior, issuer (bold), *, Số …;
-    with `left` (Mẫu 02 style): those lines only, the last one bold. `code` ("Mẫu 02A") prints
+    with `left` (Mẫu 02 style): those lines only, the last one bold. `form` ("Mẫu 02A") prints
     at the top right above the grid, as on the published forms."""
     blanks = NBSP * profile()["blank_number_spaces"]
     if left is None:
@@ -52,7 +52,7 @@ def header(info: UnitInfo, number: int | None = None, type_code: str | None = No
             lines.append({"text": f"Số {num}-{type_code}/{info.issuer_code}", "bold": False})
     else:
         lines = [{"text": upper(t), "bold": i == len(left) - 1} for i, t in enumerate(left)]
-    return {"left": lines, "place_date": f"{info.place}, {when(info, date, month)}", "code": code}
+    return {"left": lines, "place_date": f"{info.place}, {when(info, date, month)}", "form": form}
 
 
 def recipients(items: list[str]) -> list[str]:
