@@ -1,0 +1,301 @@
+"""Mẫu 01: the review report of a leadership collective or a party organisation.
+
+One document per collective of the data (tap_the) and per party organisation (the đảng bộ itself,
+rating id "dang-bo", and each chi bộ), in review order. The regime decides the shape of part B:
+points regimes (qd366-2025 …) print the self-scored points per criteria group and the proposed
+level with ☒; criteria regimes (qd124-2023, qd132-2018) print each criterion's level and the
+"Tự nhận mức xếp loại chất lượng" boxes. Part A is filled from the record's `noi_dung` when it has
+prose, else printed with dotted lines for hand writing. Wording: forms/documents/mau-01.yaml.
+
+Header (left column), chosen by who issues the report:
+  - the đảng bộ and its party committee bodies (party_committee_kinds: BCH, BTV, đảng ủy) → the
+    unit's committee header (superior, issuer, *, "Số …-BC/ĐU"): the committee issues these reports;
+  - a chi bộ, and a chi ủy (a collective with chi_bo) → ĐẢNG BỘ <unit> / CHI BỘ <cell>;
+  - any other collective (UBKT, HĐND, UBND, MTTQ, đoàn thể …) → ĐẢNG BỘ <unit> / <collective name>:
+    the report goes into the party's dossier, so it sits under the đảng bộ, named by the collective.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import CRITERION_NAMES, LEVELS, Collective, PartyCell
+from ..rating import form_for
+from ..rating.criteria import criteria_set
+from ..vn import number, upper
+from .common import cell, header, heading, item, para, profile, recipients, signature, table
+
+KIND = "01"
+
+
+@dataclass
+class Subject:
+    """A collective or party organisation with its record, rating and period review."""
+
+    id: str
+    role: str                  # tap-the | to-chuc-dang
+    name: str
+    record: object             # Collective | PartyCell | UnitInfo (the đảng bộ)
+    rating: object | None      # pipeline.rating.Rating
+    review: object | None      # model.Evaluation of the period
+
+    @property
+    def is_unit(self) -> bool:
+        return self.id == "dang-bo"
+
+    @property
+    def is_cell(self) -> bool:
+        return isinstance(self.record, PartyCell)
+
+
+def subjects(job, roles: tuple[str, ...] = ("tap-the", "to-chuc-dang")) -> list[Subject]:
+    """Every collective and party organisation of the data, in the ratings' review order."""
+    unit = job.unit
+    records: dict[str, tuple[str, str, object]] = {}
+    for c in unit.collectives:
+        records[c.id] = ("tap-the", c.name, c)
+    for c in unit.cells:
+        records[c.id] = ("to-chuc-dang", c.name, c)
+    records["dang-bo"] = ("to-chuc-dang", unit.info.name, unit.info)
+    ratings = {r.id: r for r in (job.ratings.subjects if job.ratings is not None else [])}
+    order = {r.id: i for i, r in enumerate(job.ratings.subjects if job.ratings is not None else [])}
+    out = []
+    for sid, (role, name, rec) in records.items():
+        if role in roles:
+            out.append(Subject(sid, role, name, rec, ratings.get(sid), rec.reviews.get(job.period)))
+    return sorted(out, key=lambda s: (order.get(s.id, len(order)), s.id))
+
+
+def _cell_of(job, s: Subject) -> PartyCell | None:
+    if s.is_cell:
+        return s.record
+    if isinstance(s.record, Collective) and s.record.cell:
+        return next((c for c in job.unit.cells if c.id == s.record.cell), None)
+    return None
+
+
+def subject_header(job, s: Subject, type_code: str | None = None, code: str | None = None) -> dict:
+    """The header for this subject (see the module docstring for the choice); `code` top right."""
+    info = job.unit.info
+    committee = set(job.rules.get("party_committee_kinds") or [])
+    if s.is_unit or (isinstance(s.record, Collective) and s.record.kind in committee):
+        return header(info, None, type_code, form=code)
+    cell_ = _cell_of(job, s)
+    return header(info, left=[info.name, cell_.name if cell_ is not None else s.name], form=code)
+
+
+def head_of(job, s: Subject):
+    """The member who heads the subject (Rating.head, else the data's own field)."""
+    hid = s.rating.head if s.rating is not None and s.rating.head else None
+    if hid is None:
+        hid = getattr(s.record, "head", None) or getattr(s.record, "secretary", None)
+    return job.unit.member(hid) if hid else None
+
+
+def signer(job, s: Subject, words: dict) -> dict:
+    """T/M <collective> / title / the head's name."""
+    cfg = words["signer"]
+    if s.is_unit:
+        spec = dict(cfg["dang-bo"])
+    elif s.is_cell:
+        spec = dict(cfg["chi-bo"])
+    else:
+        spec = dict((cfg.get("kinds") or {}).get(s.record.kind) or {})
+    spec.setdefault("authority", f"T/M {upper(s.name)}")
+    head = head_of(job, s)
+    if "title" not in spec:
+        spec["title"] = _title_from_posts(head, cfg.get("titles") or [])
+    return signature(spec["authority"], head.name if head is not None else "", spec["title"])
+
+
+def _title_from_posts(member, titles: list[str]) -> str:
+    if member is None:
+        return ""
+    for post in (member.mass_post, member.gov_post, member.party_post):
+        for part in (post or "").split(","):
+            part = part.strip()
+            for t in sorted(titles, key=len, reverse=True):
+                if part.lower().startswith(t.lower()):
+                    return t
+    return ""
+
+
+def level_name(rules: dict, code: str | None) -> str:
+    return (rules.get("levels") or {}).get(code, code or "")
+
+
+def words_for(rules: dict) -> dict:
+    """The form's wording for this regime family: `chung` overlaid with `points` or `criteria`."""
+    from . import wording
+
+    w = wording("mau-01")
+    return _overlay(w["chung"], w.get("points" if rules.get("method") == "points" else "criteria") or {})
+
+
+def _overlay(base: dict, top: dict) -> dict:
+    out = dict(base)
+    for k, v in top.items():
+        out[k] = _overlay(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def fmt(template: str, **values) -> str:
+    return template.format(**values)
+
+
+# ---------------------------------------------------------------- part A
+
+
+def _dotted(words: dict, lines: int | None = None) -> list[dict]:
+    return [para("…" * words["dots"], "left") for _ in range(lines or words["dot_lines"])]
+
+
+def review_blocks(s: Subject, words: dict) -> list[dict]:
+    review = words["review"]
+    prose = s.record.prose.model_dump(by_alias=True) if hasattr(s.record, "prose") else {}
+    filled = hasattr(s.record, "prose") and not s.record.prose.is_empty()
+    out = [heading(1, review["marker"], review["title"])]
+    for n, sec in enumerate(review["sections"], 1):
+        out.append(heading(2, f"{_roman(n)}.", sec["title"]))
+        texts = prose.get(sec["key"]) or []
+        points = sec.get("points") or []
+        if filled:
+            if points and len(texts) == len(points):
+                for i, (title, text) in enumerate(zip(points, texts), 1):
+                    out += [heading(3, f"{i}.", title, "bold-italic"), para(text)]
+            else:
+                out += [para(t) for t in texts] or [para(words["none"])]
+        else:
+            for i, title in enumerate(points, 1):
+                out += [heading(3, f"{i}.", title, "bold-italic"), *_dotted(words)]
+            if not points:
+                out += _dotted(words)
+    return out
+
+
+def _roman(n: int) -> str:
+    from ..vn import roman
+
+    return roman(n)
+
+
+# ---------------------------------------------------------------- part B
+
+
+def _boxes(rules: dict, words: dict, marked: str | None) -> list[dict]:
+    r = words["rating"]
+    return [item(level_name(rules, code), r["checked"] if code == marked else r["unchecked"]) for code in LEVELS]
+
+
+def engine_blocks(rules: dict, words: dict, rating) -> list[dict]:
+    """The level the rules allow and the engine's reasons for it."""
+    r = words["rating"]
+    if rating is None or rating.proposed_level is None:
+        return [para(r["engine_missing"], "body-italic")]
+    level = rating.proposed_level
+    name = r["not_rated"] if level == "KXL" else f"{level_name(rules, level)} ({level})"
+    out = [para(fmt(r["engine"], level=name), "body-italic")]
+    if rating.reasons:
+        out.append(para(r["reasons"], "body-italic"))
+        out += [item(reason) for reason in rating.reasons]
+    return out
+
+
+def marked_level(rating) -> str | None:
+    """☒ goes on the collective's own proposal (its self-rating), else on the rules' proposal."""
+    if rating is None:
+        return None
+    for code in (rating.self_level, rating.proposed_level):
+        if code in LEVELS:
+            return code
+    return None
+
+
+def points_blocks(job, s: Subject, words: dict) -> list[dict]:
+    rules = job.rules
+    r = words["rating"]
+    out = [heading(1, r["marker"], r["title"]), heading(2, "I.", words["self_score"])]
+    cset = criteria_set(rules, s.role)
+    score = s.review.self_score if s.review is not None else None
+    maxima = rules.get("score") or {}
+    groups = [(g.id, g.title, g.max) for g in cset.groups] if cset else \
+        [("chung", "Nhóm tiêu chí chung", maxima.get("general")), ("ket-qua", "Nhóm tiêu chí về kết quả thực hiện nhiệm vụ",
+                                                                     maxima.get("results"))]
+    values = {"chung": score.general if score else None, "ket-qua": score.results if score else None}
+    blank = words["blank_score"]
+    for gid, title, mx in groups:
+        out.append(item(fmt(words["group_line"], title=title, score=_num(values.get(gid), blank), max=_num(mx, blank))))
+    total = score.value() if score is not None else None
+    top = sum(g[2] for g in groups if g[2] is not None) or 100
+    out.append(para(fmt(words["total_line"], score=_num(total, blank), max=_num(top, blank)), "body-bold"))
+    out.append(heading(2, "II.", r["propose"]))
+    out += _boxes(rules, words, marked_level(s.rating))
+    out += engine_blocks(rules, words, s.rating)
+    return out
+
+
+def _num(x, blank: str) -> str:
+    return blank if x is None else number(x)
+
+
+def criteria_blocks(job, s: Subject, words: dict) -> list[dict]:
+    rules = job.rules
+    r = words["rating"]
+    out = [heading(1, r["marker"], r["title"]), heading(2, "I.", words["criteria_heading"])]
+    cset = criteria_set(rules, s.role)
+    given = s.review.criteria if s.review is not None else {}
+    if cset is None or not cset.criteria:
+        out.append(para(words["criteria_missing"]))
+    else:
+        rows = []
+        for gi, g in enumerate(cset.groups, 1):
+            rows.append([cell(_roman(gi), "table-center-bold"), cell(g.title, "table-bold"), cell("")])
+            for ci, c in enumerate(g.criteria, 1):
+                rows.append([cell(str(ci), "table-center"), cell(c.title),
+                             cell(CRITERION_NAMES.get(given.get(c.id), ""), "table-center")])
+        out.append(table(words["criteria_columns"], rows, words["criteria_widths"]))
+        out.append(para(words["scale_note"], "body-italic"))
+    out.append(heading(2, "II.", r["propose"]))
+    out += _boxes(rules, words, marked_level(s.rating))
+    out += engine_blocks(rules, words, s.rating)
+    return out
+
+
+# ---------------------------------------------------------------- the document
+
+
+def compose(job, s: Subject) -> dict:
+    rules = job.rules
+    info = job.unit.info
+    words = words_for(rules)
+    code = form_for(rules, s.role) or KIND
+    head = subject_header(job, s, words["number_type"], fmt(words["form"], code=code))
+    of = words["of_org"] if s.role == "to-chuc-dang" else words["of"]
+    blocks = review_blocks(s, words)
+    blocks += points_blocks(job, s, words) if rules.get("method") == "points" else criteria_blocks(job, s, words)
+    kind = "dang-bo" if s.is_unit else "chi-bo" if s.is_cell else "tap-the"
+    recv = [t.format(issuer=info.issuer, code=info.issuer_code, name=s.name) for t in words["recipients"][kind]]
+    title = words["title"]
+    return {
+        "document": f"mau-{code.lower()}",
+        "meta": {"title": f"{title.capitalize()} – {s.name} – năm {info.year}", "author": s.name,
+                 "date": f"{info.year}", "subject": f"Mẫu {code}: {s.name}"},
+        "header": head,
+        "titles": [{"text": title, "style": "title"},
+                   {"text": f"{of} {upper(s.name)}", "style": "subject"},
+                   {"text": fmt(words["year"], year=info.year), "style": "subject"},
+                   {"text": profile()["header"]["subject_rule"], "style": "rule"}],
+        "blocks": blocks,
+        "closing": {"recipients": recipients(recv), "signature": signer(job, s, words)},
+    }
+
+
+def documents(job):
+    from . import Doc
+
+    if job.period != "nam":
+        return  # Mẫu 01 is the annual report; quarterly reviews use the regime's quarterly forms
+    for s in subjects(job):
+        if form_for(job.rules, s.role) is None:
+            continue
+        ctx = compose(job, s)
+        yield Doc(f"{ctx['document']}/{s.id}", ctx, s.id)
