@@ -44,21 +44,17 @@ import difflib
 import re
 import unicodedata
 import warnings
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..problems import Problem, Where, error, warning
 from ..vn import nfc
 from . import text as textfix
+from .legacy import repair as _repair   # headers typed in .VnTime are repaired too
 from .source import SourceFile
 
-try:  # the colleague's legacy converter; headers typed in .VnTime are repaired too
-    from .legacy import repair as _repair
-except ImportError:  # pragma: no cover
-    _repair = None
-
 HEADER_SCAN_ROWS = 15
+MAX_BLANK_ROWS = 1000          # stop reading a sheet after this many blank rows in a row
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 ANY_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -185,8 +181,6 @@ def slug(text: str) -> str:
 
 
 def _fix_legacy(text: str) -> str:
-    if _repair is None:
-        return text
     try:
         return _repair(text).text
     except Exception:  # the converter must never stop intake
@@ -443,7 +437,7 @@ def find_header(ws) -> Header | None:
                        for c, t in labels.items()}
         for kind, index, needs in (("dang_vien", _MEMBER_INDEX, ("ho_ten", "_ten")),
                                    ("chi_bo", _CELL_INDEX, ("ten",))):
-            if kind == "chi_bo" and "ho_ten" in member_cols.values():
+            if kind == "chi_bo" and {"ho_ten", "_ten"} & set(member_cols.values()):
                 continue
             cols = member_cols if kind == "dang_vien" else {
                 c: match_header(t, index) or match_header(lower.get(c), index) for c, t in labels.items()}
@@ -552,6 +546,7 @@ def _rows(ws, rel: str, n_sheet: int, problems: list[Problem]) -> list[_Row]:
     ncol = max(list(header.labels) + [1])
     out: list[_Row] = []
     seen_blank = False
+    blanks = 0
     for r, values in enumerate(ws.iter_rows(min_row=header.data_start, max_col=ncol, values_only=True),
                                start=header.data_start):
         values = list(values) + [None] * (ncol - len(values))
@@ -563,7 +558,11 @@ def _rows(ws, rel: str, n_sheet: int, problems: list[Problem]) -> list[_Row]:
                 at[c] = label(*anchor)
         if all(_empty(v) for v in values):
             seen_blank = seen_blank or bool(out)
+            blanks += 1
+            if blanks > MAX_BLANK_ROWS:        # formatted but empty rows down to the sheet's end
+                break
             continue
+        blanks = 0
         if _is_numbering(values):
             continue
         raw = {t: values[c - 1] for c, t in columns.items() if not _empty(values[c - 1])}
