@@ -13,8 +13,8 @@ from ..problems import Problem, Where, error
 from . import excel
 from .source import SourceFile, read
 
-DATA_SUFFIXES = (".yaml", ".yml", ".json")
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")   # rosters: see excel.py
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")   # rosters: see excel.py (.xls: asks to re-save)
+DATA_SUFFIXES = (".yaml", ".yml", ".json") + EXCEL_SUFFIXES
 SKIP_DIRS = {"dinh-kem"}
 
 
@@ -24,7 +24,7 @@ def data_files(folder: Path) -> list[Path]:
         rel = p.relative_to(folder)
         if any(part in SKIP_DIRS or part.startswith((".", "~$")) for part in rel.parts):  # ~$: Excel lock file
             continue
-        if p.is_file() and p.suffix.lower() in DATA_SUFFIXES + EXCEL_SUFFIXES:
+        if p.is_file() and p.suffix.lower() in DATA_SUFFIXES:
             files.append(p)
     return files
 
