@@ -98,7 +98,7 @@ def _place(rel: PurePosixPath, src: Path, work: Path, shown: str, changed: list[
     parts = rel.parts
     in_attachments = len(parts) > 1 and parts[0] in attachment_dirs()
     if not in_attachments and rel.suffix.lower() not in data_suffixes():
-        msg = (f"tệp «{rel.name}» không phải tệp dữ liệu (chỉ nhận {_kinds()}; bản quét đặt trong thư mục "
+        msg = (f"không phải tệp dữ liệu (chỉ nhận {_kinds()}; bản quét đặt trong thư mục "
                f"{'/'.join(sorted(attachment_dirs()))}/) – tệp được cất lại, không dùng để dựng")
         problems.append(error(Where(shown), "", msg) if strict else
                         warning(Where(shown), "", msg.replace("tệp được cất lại, ", "")))

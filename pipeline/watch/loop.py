@@ -83,6 +83,7 @@ class Watcher:
         self.stuck: dict[tuple[str, str], Sig] = {}                 # could not be moved; retried on change
         self.resume: set[str] = set()                               # units with unfinished work
         self.told: set[str] = set()                                 # root-level files already logged
+        self.noise: dict[str, dict[str, Sig]] = {}                  # unit → its copy-tool temporaries
         self.failures = 0
         self.builds = 0
 
@@ -92,7 +93,8 @@ class Watcher:
         st = entry.stat(follow_symlinks=False)
         return (st.st_size, st.st_mtime_ns, "l") if entry.is_symlink() else (st.st_size, st.st_mtime_ns)
 
-    def scan_unit(self, udir: Path) -> dict[str, Sig]:
+    def scan_unit(self, udir: Path, noise: dict[str, Sig] | None = None) -> dict[str, Sig]:
+        """Candidate files of a unit; temporaries of copy tools go to `noise` (they delay, never count)."""
         found: dict[str, Sig] = {}
         stack = [(udir, "")]
         while stack:
@@ -102,9 +104,16 @@ class Watcher:
             except OSError:
                 continue
             for e in entries:
-                if drops.ignored(e.name) or (not prefix and (e.name == drops.DONE_DIR or e.name in drops.OWN_FILES)):
+                if not prefix and (e.name == drops.DONE_DIR or e.name in drops.OWN_FILES):
                     continue
                 rel = prefix + e.name
+                if drops.ignored(e.name):
+                    try:
+                        if noise is not None and e.is_file(follow_symlinks=False):
+                            noise[rel] = self._sig(e)
+                    except OSError:
+                        pass
+                    continue
                 try:
                     if e.is_symlink() or e.is_file(follow_symlinks=False):
                         found[rel] = self._sig(e)
@@ -115,9 +124,14 @@ class Watcher:
         return found
 
     def scan(self) -> tuple[dict[str, dict[str, Sig]], dict[str, Sig]]:
-        """Every unit's candidate files, and the loose files at the inbox root."""
+        """Every unit's candidate files, and the loose files at the inbox root.
+
+        A copy tool's temporary (x.part, .x.XXXX from rsync, ~$x) marks its unit as busy: it
+        restarts the unit's quiet period each time it changes, but is never taken.
+        """
         units: dict[str, dict[str, Sig]] = {}
         loose: dict[str, Sig] = {}
+        now = time.monotonic()
         try:
             entries = list(os.scandir(self.inbox))
         except OSError:
@@ -127,7 +141,11 @@ class Watcher:
                 continue
             try:
                 if e.is_dir(follow_symlinks=False):
-                    units[e.name] = self.scan_unit(Path(e.path))
+                    noise: dict[str, Sig] = {}
+                    units[e.name] = self.scan_unit(Path(e.path), noise)
+                    if self.noise.get(e.name, noise) != noise:
+                        self.changed[e.name] = now
+                    self.noise[e.name] = noise
                 elif e.is_file(follow_symlinks=False):
                     loose[e.name] = self._sig(e)
             except OSError:
@@ -347,7 +365,7 @@ class Watcher:
             self.track("", {n: s for n, s in loose.items() if n.lower().endswith(".zip")}, now)
             self.adopt_loose(loose, now)
             todo = {u: self.candidates(u, f) for u, f in units.items()}
-            waiting = sorted(u for u, f in todo.items() if f) + sorted(self.resume - set(todo))
+            waiting = sorted({u for u, f in todo.items() if f} | self.resume)
             waiting += [n for n in loose if n.lower().endswith(".zip") and ("", n) not in self.stuck]
             if self.once and not waiting:
                 return
