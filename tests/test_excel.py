@@ -105,8 +105,10 @@ def test_score_130_is_reported_at_its_cell(tmp_path):
 
 def test_text_that_is_not_a_number_or_a_role(tmp_path):
     header = HEADER + ["Vai trò", "Lãnh đạo"]
-    rows = [member(1) + ["sếp", None], member(2, **{"Điểm tự chấm": "tám mươi"}) + [None, "có lẽ"]]
-    _, problems = load(tmp_path, rows, header=header)
+    rows = [member(1) + ["sếp", None], member(2, **{"Điểm tự chấm": "tám mươi"}) + [None, "có lẽ"],
+            member(3) + [None, "x"], member(4) + ["Ngoài hệ thống", None]]
+    unit, problems = load(tmp_path, rows, header=header)
+    assert (unit.member("x-03").role, unit.member("x-04").role) == ("lanh-dao", "ngoai-he-thong")
     assert "Sheet1!K4 vai_tro:" in str(_cell_of(problems, "«sếp»"))
     assert "Sheet1!I5 " in str(_cell_of(problems, "tám mươi"))
     assert "Sheet1!L5 vai_tro:" in str(_cell_of(problems, "có lẽ"))
