@@ -64,28 +64,18 @@ def rate(unit: Unit, period: str = "nam") -> Result:
         problems.append(error(info.where("che_do"), "che_do",
                               f"chế độ {info.regime} không đánh giá, xếp loại theo quý ({period})"))
     quarters: dict[str, dict[str, str]] = {}
-    if period == "nam":
+    if period == "nam" and qperiods:
+        records = {"dang-bo": unit.info, **{r.id: r for r in (*unit.members, *unit.cells, *unit.collectives)}}
         for q in qperiods:
             qres = Engine(unit, rules, q).run()
             problems += qres.problems
             for r in qres.subjects:
-                if r.level is not None and r.id in {s.id for s in unit.members} | {c.id for c in unit.cells} \
-                        | {k.id for k in unit.collectives} | {"dang-bo"}:
-                    ev = _review_of(unit, r.id, q)
-                    if ev is not None:
-                        quarters.setdefault(r.id, {})[q] = r.level
+                rec = records.get(r.id)
+                if r.level is not None and rec is not None and rec.reviews.get(q) is not None:
+                    quarters.setdefault(r.id, {})[q] = r.level
     result = Engine(unit, rules, period, quarters).run()
     result.problems = ordered(problems + result.problems)
     return result
-
-
-def _review_of(unit: Unit, sid: str, period: str):
-    if sid == "dang-bo":
-        return unit.info.reviews.get(period)
-    for rec in (*unit.members, *unit.cells, *unit.collectives):
-        if rec.id == sid:
-            return rec.reviews.get(period)
-    return None
 
 
 __all__ = ["rate", "as_json", "as_text", "form_for", "Result", "Rating", "GroupSummary", "check_rules", "PERIODS"]

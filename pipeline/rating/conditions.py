@@ -79,6 +79,9 @@ def check_rulebook(rules: dict) -> list[str]:
     def raw(block):
         return [(k, v) for k, v in (block or {}).items() if v is not None]
     blocks = [(f"conditions.{lv}", raw(b)) for lv, b in (rules.get("conditions") or {}).items()]
+    for lv in rules.get("conditions") or {}:
+        if lv not in ("HTXSNV", "HTTNV", "HTNV"):
+            out.append(f"conditions.{lv}: chỉ đặt điều kiện cho HTXSNV, HTTNV, HTNV")
     blocks.append(("forced", raw(rules.get("forced"))))
     known_roles = {"tap-the", "to-chuc-dang", "lanh-dao", "khong-lanh-dao", "ngoai-he-thong"}
     for where, items in blocks:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from ..model import CRITERION_NAMES, Unit, plain
 from ..problems import Problem, Where, error, warning
 from . import ballots as ballots_mod
-from . import conditions, eligibility, heads, levels, quota
+from . import eligibility, heads, levels, quota
 from . import criteria as criteria_mod
 from . import forced as forced_mod
 from .metrics import counted_forms, score_of

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Collective, Member, PartyCell, Unit
+from ..model import Unit
 
 UNIT_ID = "dang-bo"
 
@@ -117,14 +117,3 @@ def collect(unit: Unit, rules: dict) -> list[Subject]:
 def index(subjects: list[Subject]) -> dict[str, Subject]:
     return {s.id: s for s in subjects}
 
-
-def is_member(rec) -> bool:
-    return isinstance(rec, Member)
-
-
-def is_cell(rec) -> bool:
-    return isinstance(rec, PartyCell)
-
-
-def is_collective(rec) -> bool:
-    return isinstance(rec, Collective)
