@@ -38,6 +38,7 @@ COLLECTIVES_LC = COLLECTIVES + """\
     noi_dung:
       uu_diem: %s
       han_che: [Tiến độ giải ngân vốn đầu tư công còn chậm.]
+      khac_phuc_ky_truoc: [Đã khắc phục hạn chế về cải cách hành chính nêu năm 2024.]
       phuong_huong: [Đẩy nhanh tiến độ giải ngân trong quý I.]
 """ % json.dumps(STRENGTHS, ensure_ascii=False)
 
@@ -123,7 +124,8 @@ def test_mau_01_collective_filled_points(lc):
         "Mẫu 01", "ĐẢNG BỘ TỈNH LÀO CAI", "ĐẢNG ỦY XÃ THỬ NGHIỆM", "-BC/ĐU",
         "BÁO CÁO KIỂM ĐIỂM, TỰ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG", "CỦA TẬP THỂ BAN THƯỜNG VỤ ĐẢNG ỦY XÃ", "Năm 2025",
         "A. NỘI DUNG KIỂM ĐIỂM", "I. Ưu điểm, kết quả đạt được", "VI. Phương hướng, biện pháp khắc phục",
-        "Tiến độ giải ngân vốn đầu tư công còn chậm.", "B. NỘI DUNG TỰ ĐÁNH GIÁ, XẾP LOẠI",
+        "Tiến độ giải ngân vốn đầu tư công còn chậm.", "Đã khắc phục hạn chế về cải cách hành chính nêu năm 2024.",
+        "(nếu có) Không có.", "B. NỘI DUNG TỰ ĐÁNH GIÁ, XẾP LOẠI",
         "Nhóm tiêu chí chung: 27/30 điểm", "kết quả thực hiện nhiệm vụ: 56,5/70 điểm", "Tổng điểm: 83,5/100 điểm",
         "☒ Hoàn thành tốt nhiệm vụ", "☐ Hoàn thành xuất sắc nhiệm vụ", "☐ Không hoàn thành nhiệm vụ",
         "Mức xếp loại theo quy định (đề xuất): Hoàn thành tốt nhiệm vụ (HTTNV)", "Tổng điểm 83,5/100 → HTTNV",
@@ -237,14 +239,22 @@ def test_mau_09_docx_and_pdf_agree(lc):
     assert "mau-09/btv.docx" not in {o.path for o in lc.outputs}  # collectives: no scoring code in 2025
 
 
-def test_mau_09_central_framework_has_no_criterion_points(sample_build):
-    rows = score_rows(next(o.data for o in sample_build.outputs if o.path == "mau-09/dang-bo.docx"))
+def test_mau_09_central_framework_has_no_criterion_points(tmp_path):
+    """qd366-2025 (central) sets group maxima only: criterion rows print no points, and a note says so."""
+    from pipeline.compose import mau_09
+    from pipeline.render import html
+
+    unit = UNIT_LC.replace("qd366-2025-lao-cai", "qd366-2025")
+    job = job_for(write_unit(tmp_path / "u", {"don-vi.yaml": unit, "chi-bo/a.yaml": CELL_LC}))
+    ctx = next(d.context for d in mau_09.documents(job) if d.subject == "dang-bo")
+    grid = next(b for b in ctx["blocks"] if b["kind"] == "table")
+    rows = [[c["text"] for c in r] for r in grid["rows"]]
     groups = [r for r in rows if r[0] in ("I", "II")]
-    assert [_num(g[2]) for g in groups] == [30, 70]
-    assert all(r[2] == "" for r in rows if r[0].isdigit())  # the central text sets group maxima only
+    assert [_num(g[2]) for g in groups] == [30, 70] and next(r for r in rows if r[1] == "TỔNG CỘNG")[2] == "100"
+    assert rows and all(r[2] == "" for r in rows if r[0].isdigit())
     assert [g[3] for g in groups] == ["27", "61"] and next(r for r in rows if r[1] == "TỔNG CỘNG")[3] == "88"
-    pdf = pdf_text(next(o.data for o in sample_build.outputs if o.path == "mau-09/dang-bo.pdf"))
-    assert "chưa quy định điểm chuẩn của từng tiêu chí" in pdf
+    pdf = pdf_text(html.to_pdf(html.to_html(ctx))[0])
+    assert "chưa quy định điểm chuẩn của từng tiêu chí" in pdf and "TỔNG CỘNG" in pdf
 
 
 def test_mau_09_who_gets_a_sheet(tmp_path):

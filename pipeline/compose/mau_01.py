@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ..model import CRITERION_NAMES, LEVELS, Collective, PartyCell
 from ..rating import form_for
 from ..rating.criteria import criteria_set
-from ..vn import number, upper
+from ..vn import number, roman, upper
 from .common import cell, header, heading, item, para, profile, recipients, signature, table
 
 KIND = "01"
@@ -155,27 +155,23 @@ def review_blocks(s: Subject, words: dict) -> list[dict]:
     filled = hasattr(s.record, "prose") and not s.record.prose.is_empty()
     out = [heading(1, review["marker"], review["title"])]
     for n, sec in enumerate(review["sections"], 1):
-        out.append(heading(2, f"{_roman(n)}.", sec["title"]))
+        out.append(heading(2, f"{roman(n)}.", sec["title"]))
         texts = prose.get(sec["key"]) or []
         points = sec.get("points") or []
         if filled:
             if points and len(texts) == len(points):
                 for i, (title, text) in enumerate(zip(points, texts), 1):
                     out += [heading(3, f"{i}.", title, "bold-italic"), para(text)]
-            else:
-                out += [para(t) for t in texts] or [para(words["none"])]
+            elif texts:
+                out += [para(t) for t in texts]
+            else:  # nothing in the data for this part: "Không có." if optional, else lines to write on
+                out += [para(words["none"])] if sec.get("optional") else _dotted(words)
         else:
             for i, title in enumerate(points, 1):
                 out += [heading(3, f"{i}.", title, "bold-italic"), *_dotted(words)]
             if not points:
                 out += _dotted(words)
     return out
-
-
-def _roman(n: int) -> str:
-    from ..vn import roman
-
-    return roman(n)
 
 
 # ---------------------------------------------------------------- part B
@@ -210,22 +206,36 @@ def marked_level(rating) -> str | None:
     return None
 
 
+def score_groups(rules: dict, role: str) -> list[dict]:
+    """[{id, title, max, criteria: [{id, title, max}]}]: the framework's set for the role, else the
+    rulebook's group maxima (score.general / score.results) with no criteria."""
+    cset = criteria_set(rules, role)
+    if cset is not None and cset.groups:
+        return [{"id": g.id, "title": g.title, "max": g.max,
+                 "criteria": [{"id": c.id, "title": c.title, "max": c.max} for c in g.criteria]} for g in cset.groups]
+    titles = words_for(rules)["group_titles"]
+    sc = rules.get("score") or {}
+    return [{"id": gid, "title": titles[gid], "max": sc.get(key), "criteria": []}
+            for gid, key in (("chung", "general"), ("ket-qua", "results"))]
+
+
+def group_score(score, gid: str):
+    """A group's points in a Score (tu_cham/tham_dinh): chung → general, ket-qua → results."""
+    return None if score is None else {"chung": score.general, "ket-qua": score.results}.get(gid)
+
+
 def points_blocks(job, s: Subject, words: dict) -> list[dict]:
     rules = job.rules
     r = words["rating"]
     out = [heading(1, r["marker"], r["title"]), heading(2, "I.", words["self_score"])]
-    cset = criteria_set(rules, s.role)
     score = s.review.self_score if s.review is not None else None
-    maxima = rules.get("score") or {}
-    groups = [(g.id, g.title, g.max) for g in cset.groups] if cset else \
-        [("chung", "Nhóm tiêu chí chung", maxima.get("general")), ("ket-qua", "Nhóm tiêu chí về kết quả thực hiện nhiệm vụ",
-                                                                     maxima.get("results"))]
-    values = {"chung": score.general if score else None, "ket-qua": score.results if score else None}
+    groups = score_groups(rules, s.role)
     blank = words["blank_score"]
-    for gid, title, mx in groups:
-        out.append(item(fmt(words["group_line"], title=title, score=_num(values.get(gid), blank), max=_num(mx, blank))))
+    for g in groups:
+        out.append(item(fmt(words["group_line"], title=g["title"], score=_num(group_score(score, g["id"]), blank),
+                            max=_num(g["max"], blank))))
     total = score.value() if score is not None else None
-    top = sum(g[2] for g in groups if g[2] is not None) or 100
+    top = sum(g["max"] for g in groups if g["max"] is not None) or None
     out.append(para(fmt(words["total_line"], score=_num(total, blank), max=_num(top, blank)), "body-bold"))
     out.append(heading(2, "II.", r["propose"]))
     out += _boxes(rules, words, marked_level(s.rating))
@@ -248,7 +258,7 @@ def criteria_blocks(job, s: Subject, words: dict) -> list[dict]:
     else:
         rows = []
         for gi, g in enumerate(cset.groups, 1):
-            rows.append([cell(_roman(gi), "table-center-bold"), cell(g.title, "table-bold"), cell("")])
+            rows.append([cell(roman(gi), "table-center-bold"), cell(g.title, "table-bold"), cell("")])
             for ci, c in enumerate(g.criteria, 1):
                 rows.append([cell(str(ci), "table-center"), cell(c.title),
                              cell(CRITERION_NAMES.get(given.get(c.id), ""), "table-center")])

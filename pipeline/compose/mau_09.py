@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from ..model import LEVELS
 from ..rating import form_for
-from ..rating.criteria import criteria_set
+from ..rating.criteria import framework
 from ..rating.levels import band
 from ..vn import number, roman, upper
 from .common import cell, item, para, profile, signature, signatures, table
-from .mau_01 import Subject, level_name, signer, subject_header, subjects, words_for
+from .mau_01 import Subject, group_score, level_name, score_groups, signer, subject_header, subjects, words_for
 
 
 def _words() -> dict:
@@ -35,24 +35,6 @@ def roles(rules: dict) -> tuple[str, ...]:
     if rules.get("method") != "points":
         return ()
     return tuple(r for r in ("tap-the", "to-chuc-dang") if form_for(rules, r, "scoring"))
-
-
-def groups_of(rules: dict, role: str) -> list[dict]:
-    """[{id, title, max, criteria: [{title, max}]}] from the framework, else the rulebook's group maxima."""
-    cset = criteria_set(rules, role)
-    if cset is not None and cset.groups:
-        return [{"id": g.id, "title": g.title, "max": g.max,
-                 "criteria": [{"id": c.id, "title": c.title, "max": c.max} for c in g.criteria]} for g in cset.groups]
-    sc = rules.get("score") or {}
-    return [{"id": "chung", "title": "Nhóm tiêu chí chung", "max": sc.get("general"), "criteria": []},
-            {"id": "ket-qua", "title": "Nhóm tiêu chí về kết quả thực hiện nhiệm vụ", "max": sc.get("results"),
-             "criteria": []}]
-
-
-def _part(score, gid: str):
-    if score is None:
-        return None
-    return {"chung": score.general, "ket-qua": score.results}.get(gid)
 
 
 def _n(x) -> str:
@@ -76,15 +58,15 @@ def bands_text(rules: dict, w: dict) -> str:
 
 def score_table(rules: dict, s: Subject, w: dict) -> tuple[dict, list[str]]:
     """The scoring table and the notes it needs."""
-    groups = groups_of(rules, s.role)
+    groups = score_groups(rules, s.role)
     ev = s.review
     own = ev.self_score if ev is not None else None
     vet = ev.vetted_score if ev is not None else None
     rows = []
     for gi, g in enumerate(groups, 1):
         rows.append([cell(roman(gi), "table-center-bold"), cell(g["title"], "table-bold"),
-                     cell(_n(g["max"]), "table-center-bold"), cell(_n(_part(own, g["id"])), "table-center-bold"),
-                     cell(_n(_part(vet, g["id"])), "table-center-bold"), cell("")])
+                     cell(_n(g["max"]), "table-center-bold"), cell(_n(group_score(own, g["id"])), "table-center-bold"),
+                     cell(_n(group_score(vet, g["id"])), "table-center-bold"), cell("")])
         for ci, c in enumerate(g["criteria"], 1):
             rows.append([cell(str(ci), "table-center"), cell(c["title"]), cell(_n(c["max"]), "table-center"),
                          cell(""), cell(""), cell("")])
@@ -130,12 +112,8 @@ def compose(job, s: Subject) -> dict:
     w = _words()
     code = form_for(rules, s.role, "scoring")
     grid, notes = score_table(rules, s, w)
-    fw_name = (rules.get("criteria") or "")
-    from ..rating.criteria import framework
-
     fw = framework(rules)
-    if fw is not None:
-        fw_name = fw.name
+    fw_name = fw.name if fw is not None else rules.get("criteria") or ""
     of = w["of_org"] if s.role == "to-chuc-dang" else w["of"]
     blocks = [para(w["framework"].format(name=fw_name), "body-italic"), grid,
               para(w["notes_label"], "body-bold"), *[item(n) for n in notes],
