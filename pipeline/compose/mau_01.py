@@ -185,11 +185,11 @@ def _boxes(rules: dict, words: dict, marked: str | None) -> list[dict]:
 def engine_blocks(rules: dict, words: dict, rating) -> list[dict]:
     """The level the rules allow and the engine's reasons for it."""
     r = words["rating"]
-    if rating is None or rating.proposed_level is None:
+    if rating is None:
         return [para(r["engine_missing"], "body-italic")]
     level = rating.proposed_level
     name = r["not_rated"] if level == "KXL" else f"{level_name(rules, level)} ({level})"
-    out = [para(fmt(r["engine"], level=name), "body-italic")]
+    out = [para(fmt(r["engine"], level=name) if level else r["engine_missing"], "body-italic")]
     if rating.reasons:
         out.append(para(r["reasons"], "body-italic"))
         out += [item(reason) for reason in rating.reasons]

@@ -95,11 +95,11 @@ def score_table(rules: dict, s: Subject, w: dict) -> tuple[dict, list[str]]:
 
 def proposed_blocks(rules: dict, s: Subject, w: dict) -> list[dict]:
     r = s.rating
-    if r is None or r.proposed_level is None:
+    if r is None:
         return [para(w["proposed_missing"], "body-bold")]
     lv = r.proposed_level
     name = w["not_rated"] if lv == "KXL" else f"{level_name(rules, lv)} ({lv})"
-    out = [para(w["proposed"].format(level=name), "body-bold")]
+    out = [para(w["proposed"].format(level=name) if lv else w["proposed_missing"], "body-bold")]
     if r.reasons:
         out.append(para(w["reasons"], "body-italic"))
         out += [item(reason) for reason in r.reasons]
