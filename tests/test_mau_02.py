@@ -205,6 +205,7 @@ def test_2025_leader_gets_02a_with_leader_fields(forms25):
     assert r.ctx["header"]["left"] == [{"text": "ĐẢNG BỘ XÃ THỬ NGHIỆM", "bold": False},
                                        {"text": "CHI BỘ THÔN A", "bold": True}]
     assert r.neither("Số ")  # no document number on a self-review
+    assert r.both("NGƯỜI TỰ KIỂM ĐIỂM (Ký, ghi rõ họ tên) Giàng Seo Páo")
 
 
 def test_2025_non_leader_gets_02b_without_leader_fields(forms25):
@@ -233,6 +234,9 @@ def test_2023_regime_02a_is_the_non_leader_form(forms23):
     assert member.neither("Chức vụ chính quyền")
     assert leader.both("Mẫu 02B") and leader.both("(Cá nhân giữ chức vụ lãnh đạo, quản lý)")
     assert leader.both("Chức vụ chính quyền: ……")
+    # a chi bộ without a chi ủy assesses as the chi bộ; its secretary's own form is signed by the deputy
+    assert member.both("CỦA CHI BỘ") and member.both("Chi bộ đề xuất xếp loại: Hoàn thành nhiệm vụ.")
+    assert member.both("T/M CHI BỘ BÍ THƯ Sùng A Dình") and leader.both("T/M CHI BỘ PHÓ BÍ THƯ")
 
 
 def test_2023_criterion_levels_ticked_in_the_right_column(forms23):
@@ -330,6 +334,7 @@ def test_quarterly_form_only_where_the_rulebook_names_one(unit25, tmp_path):
     assert r.kind == "mau-05" and r.doc.name == "mau-05/a-01"
     assert r.both("Mẫu 05") and r.both("BẢN TỰ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG") and r.both("Quý I năm 2025")
     assert r.both("Tổng điểm tự chấm: ……/100 điểm.")  # no Q1 score in the data
+    assert r.both("NGƯỜI TỰ ĐÁNH GIÁ") and r.neither("Ưu điểm, kết quả đạt được")  # quarterly sections
     lao_cai = write_unit(tmp_path / "lc", {"don-vi.yaml": UNIT.replace("qd366-2025", "qd366-2025-lao-cai"),
                                            "chi-bo/a.yaml": CELL_2025, "tap-the.yaml": None, "ke-hoach.yaml": None})
     q = _forms(lao_cai, "Q2", only=("a-02",))
