@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -124,4 +125,30 @@ def recover_output(unit_out: Path) -> list[str]:
             for t in period.glob(".*.tmp"):
                 t.unlink(missing_ok=True)
                 done.append(f"xóa {period.name}/{t.name}")
+    return done
+
+
+def recover_cache(out_root: Path, grace: float = 2.0) -> list[str]:
+    """Remove temporaries that a killed build left in the render cache (<output>/.cache).
+
+    A temporary still younger than `grace` seconds may belong to another build writing right
+    now (an atomic write takes milliseconds): wait until it is older, then remove it if it is
+    still there – a finished write would have renamed it away.
+    """
+    cache = out_root / ".cache"
+    if not cache.is_dir():
+        return []
+    temps = list(cache.glob("*/.*.tmp"))
+    if temps:
+        youngest = max((t.stat().st_mtime for t in temps if t.exists()), default=0.0)
+        wait = youngest + grace - time.time()
+        if wait > 0:
+            time.sleep(min(wait, grace))
+    done = []
+    for t in temps:
+        try:
+            t.unlink()
+            done.append(f"xóa {t.relative_to(out_root).as_posix()}")
+        except FileNotFoundError:
+            pass
     return done

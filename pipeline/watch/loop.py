@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import problems as P
 from ..paths import DATA, OUTPUT, ROOT
 from . import drops, receipt
-from .journal import Journal, Lock, State, recover_output
+from .journal import Journal, Lock, State, recover_cache, recover_output
 
 DEFAULT_INBOX = Path(os.environ.get("KIEMDIEM_INBOX", ROOT / "inbox"))
 WORK_DIR = ".lam-viec"        # <inbox>/.lam-viec/<unit>/: the unit's data as dropped so far
@@ -318,15 +318,20 @@ class Watcher:
         for folder in [self.journal.folder] + [p for p in self.inbox.iterdir() if p.is_dir() and not p.name.startswith(".")]:
             for t in folder.glob(".*.tmp"):
                 t.unlink(missing_ok=True)
+        interrupted = False
         for unit in self.journal.units():
             st = self.journal.load(unit)
             if not st.unfinished:
                 continue
             if st.phase == "building":
+                interrupted = True
                 for what in recover_output(self.out_root / unit):
                     log.info(f"đơn vị {unit}: dọn lần dựng bị ngắt – {what}")
             log.info(f"đơn vị {unit}: tiếp tục việc dở dang (bước {st.phase}, da-xu-ly/{', '.join(st.pending)})")
             self.resume.add(unit)
+        if interrupted:
+            for what in recover_cache(self.out_root):
+                log.info(f"dọn bộ nhớ đệm của lần dựng bị ngắt – {what}")
 
     def _wakeups(self):
         """Yield at least every `tick` seconds, and soon after anything changes in the inbox."""
