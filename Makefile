@@ -13,7 +13,7 @@ YEAR ?=
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-croscore \
                 fonts-liberation2 libicu-dev pkg-config g++ poppler-utils
 
-.PHONY: dossier test validate rate schema system-deps venv clean help bench year
+.PHONY: dossier test validate rate schema system-deps venv clean help bench year watch
 .DEFAULT_GOAL := help
 
 help:
@@ -21,6 +21,7 @@ help:
 	@echo "make validate UNIT=<đơn vị>                   – chỉ kiểm tra dữ liệu"
 	@echo "make rate UNIT=<đơn vị>                       – in kết quả xếp loại"
 	@echo "make test                                     – chạy toàn bộ kiểm thử"
+	@echo "make watch [INBOX=inbox]                      – theo dõi thư mục thả tệp, tự dựng tài liệu"
 
 # Stamp files make the set-up run once, and again only when pyproject.toml changes.
 $(VENV)/.system-deps:
@@ -52,6 +53,9 @@ system-deps: $(VENV)/.system-deps
 
 dossier: venv
 	$(PY) -m pipeline dossier $(UNIT) $(if $(PERIOD),--period $(PERIOD))
+
+watch: venv
+	$(PY) -m pipeline watch $(INBOX) $(if $(PERIOD),--period $(PERIOD))
 
 validate: venv
 	$(PY) -m pipeline validate $(UNIT)
