@@ -9,13 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from copy import deepcopy
 
 import jinja2
 from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from docx.table import _Cell
 from docxtpl import DocxTemplate
 
 from ..compose.common import profile
@@ -39,6 +42,8 @@ def render(ctx: dict, created: dt.datetime, template: str = "van-ban") -> bytes:
     _styles(doc, p)
     _page(doc, p, landscape=ctx.get("landscape", False))
     _tables(doc, p, ctx)
+    if any(b.get("kind") == "image" for b in blocks):
+        _figures(doc)
     _metadata(doc, ctx, created)
     buf = io.BytesIO()
     doc.save(buf)
@@ -51,6 +56,17 @@ def _with_image(tpl, b: dict) -> dict:
     from docxtpl import InlineImage
 
     return {**b, "docx_image": InlineImage(tpl, io.BytesIO(b["png"]), width=Mm(b["width_mm"]))}
+
+
+def _figures(doc) -> None:
+    """A paragraph holding a picture gets single line spacing: the style's exact 19 pt would clip
+    the picture to one line; no first-line indent, kept with the caption below it."""
+    for par in doc.paragraphs:
+        if par._p.find(".//" + qn("w:drawing")) is not None:
+            pf = par.paragraph_format
+            pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            pf.first_line_indent = Mm(0)
+            pf.keep_with_next = True
 
 
 # ---------------------------------------------------------------- fonts, styles, page
@@ -183,11 +199,15 @@ def _page(doc, p, landscape: bool) -> None:
         hp.alignment = WD_ALIGN_PARAGRAPH.CENTER
         for r in list(hp.runs):
             r._r.getparent().remove(r._r)
-        run = hp.add_run()
-        run.font.size = Pt(pg["number_size_pt"])
+        # <w:fldSimple> belongs in the paragraph and holds the run (Word and LibreOffice both
+        # drop a field nested inside a run).
         fld = OxmlElement("w:fldSimple")
         fld.set(qn("w:instr"), "PAGE")
-        run._r.append(fld)
+        run = hp.add_run("1")
+        run.font.size = Pt(pg["number_size_pt"])
+        hp._p.remove(run._r)
+        fld.append(run._r)
+        hp._p.append(fld)
         sec.first_page_header.is_linked_to_previous = False
 
 
@@ -249,6 +269,12 @@ def _repeat_header(row) -> None:
     tr_pr.append(el)
 
 
+def _keep_rows_whole(table) -> None:
+    """w:cantSplit on every row: a row never breaks across pages (the print CSS says the same)."""
+    for tr in table._tbl.tr_lst:
+        tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
 def _tables(doc, p, ctx: dict) -> None:
     """Give each template table its widths, merges and repeated header from its context block.
     Template tables are named in their alt text; grid and signature tables come in block order."""
@@ -258,7 +284,16 @@ def _tables(doc, p, ctx: dict) -> None:
     for table in doc.tables:
         kind = _caption(table._tbl)
         if kind == "kd-header":
-            _set_widths(table, [p["header"]["left_mm"], p["header"]["right_mm"]])
+            widths = [p["header"]["left_mm"], p["header"]["right_mm"]]
+            if ctx.get("landscape", False):
+                # spread over the wide page (same proportion); the rule under ĐẢNG CỘNG SẢN VIỆT NAM
+                # keeps its length through the national paragraph's own indents
+                widths = [w * width / sum(widths) for w in widths]
+                side = Mm((widths[1] - p["header"]["rule_width_mm"]) / 2)
+                for par in _Cell(table.rows[0]._tr.tc_lst[1], table).paragraphs:
+                    if par.style is not None and par.style.name == "KD National":
+                        par.paragraph_format.left_indent = par.paragraph_format.right_indent = side
+            _set_widths(table, widths)
             _zero_cell_margins(table)
         elif kind == "kd-footer":
             _set_widths(table, [p["footer"]["left_mm"], p["footer"]["right_mm"]])
@@ -270,6 +305,7 @@ def _tables(doc, p, ctx: dict) -> None:
             block = pending[kind].pop(0)
             _set_widths(table, [w * width for w in block["widths"]])
             _repeat_header(table.rows[0])
+            _keep_rows_whole(table)
             for r, row in enumerate(block["rows"], start=1):
                 for c, cell in enumerate(row):
                     if cell.get("rowspan", 1) > 1:
@@ -279,6 +315,43 @@ def _tables(doc, p, ctx: dict) -> None:
                         for extra in top.paragraphs[1:]:
                             if not extra.text:
                                 extra._p.getparent().remove(extra._p)
+            if block.get("groups"):
+                _group_header(table, block, [w * width for w in block["widths"]])
+
+
+def _group_header(table, block: dict, widths_mm: list[float]) -> None:
+    """A second header row above the labels (block "groups"): a group's text spans its columns
+    (gridSpan); a lone column's label spans both rows (vMerge). Both rows repeat on every page.
+    Works on the XML directly: python-docx's cell lookups walk the whole table (slow at 2,000 rows)."""
+    low = table.rows[0]._tr
+    top = deepcopy(low)
+    low.addprevious(top)
+    top_tcs, low_tcs = list(top.tc_lst), list(low.tc_lst)
+
+    def put(tc, text: str) -> None:
+        c = _Cell(tc, table)
+        for extra in c.paragraphs[1:]:
+            extra._p.getparent().remove(extra._p)
+        c.paragraphs[0].text = text
+
+    col = 0
+    for g in block["groups"]:
+        span = g["span"]
+        if span == 1:
+            put(top_tcs[col], block["columns"][col])
+            top_tcs[col].vMerge = "restart"
+            put(low_tcs[col], "")
+            low_tcs[col].vMerge = "continue"
+        else:
+            first = top_tcs[col]
+            put(first, g["text"])
+            first.width = Mm(sum(widths_mm[col:col + span]))
+            first.grid_span = span
+            for tc in top_tcs[col + 1:col + span]:
+                top.remove(tc)
+        col += span
+    for tc in (*top.tc_lst, *low.tc_lst):
+        tc.get_or_add_tcPr().vAlign_val = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
 # ---------------------------------------------------------------- metadata and bytes
