@@ -1,0 +1,265 @@
+"""Which component of which dossier comes from where.
+
+The component lists, the copies and who has an own dossier are data: forms/dossiers/<regime>.yaml
+(a province file `extends:` one). This module reads them and, for one build, decides the
+dossiers and the content of each row: the rendered documents (Outputs, by `document` kind and
+`subject`) and the attachments of data/<unit>/dinh-kem/.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import yaml
+
+from ..paths import FORMS
+from ..vn import roman
+
+UNIT = "don-vi"                 # the unit's own dossier: folder ho-so/don-vi/, attachments don-vi__…
+UNIT_SUBJECT = "dang-bo"        # the rating engine's id of the unit itself (pipeline.rating.subjects)
+
+
+class NoSpec(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Component:
+    number: int
+    title: str
+    required: bool
+    roles: frozenset | None          # None: every dossier
+    documents: tuple[str, ...]       # the subject's own generated documents (everyone's in the unit's)
+    unit_documents: tuple[str, ...]  # unit-wide generated documents, in the unit dossier only
+    shared_documents: tuple[str, ...]  # unit-wide generated documents, in every dossier
+    others: bool                     # generated PDFs placed nowhere else
+
+
+@dataclass(frozen=True)
+class Copy:
+    number: int
+    destination: str                 # on the cover
+    mark: str                        # the text of the mark on every page
+
+
+@dataclass(frozen=True)
+class Spec:
+    regime: str
+    period: str
+    title: str
+    heading: str                     # "NĂM 2025", "QUÝ II NĂM 2025"
+    copies: tuple[Copy, ...]
+    own_dossier: frozenset           # roles (groups expanded) that get their own dossier
+    labels: dict
+    components: tuple[Component, ...]
+
+    def component(self, number: int) -> Component | None:
+        return next((c for c in self.components if c.number == number), None)
+
+    def label(self, kind: str) -> str:
+        return self.labels.get(kind, kind)
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _file(name: str) -> dict:
+    path = FORMS / "dossiers" / f"{name}.yaml"
+    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    parent = data.pop("extends", None)
+    return _merge(_file(parent), data) if parent else data
+
+
+def spec_file(regime: str) -> str | None:
+    """forms/dossiers/<regime>.yaml, else the one of the regime's parent rulebook (its `extends:`)."""
+    seen = set()
+    while regime and regime not in seen:
+        seen.add(regime)
+        if (FORMS / "dossiers" / f"{regime}.yaml").is_file():
+            return regime
+        path = FORMS / "regimes" / f"{regime}.yaml"
+        regime = (yaml.safe_load(path.read_text("utf-8")) or {}).get("extends") if path.is_file() else None
+    return None
+
+
+def load(regime: str, period: str, year: int, profile_sets: dict) -> Spec:
+    name = spec_file(regime)
+    if name is None:
+        raise NoSpec(regime)
+    data = _file(name)
+    which = "nam" if period == "nam" else "quy"
+    p = (data.get("periods") or {}).get(which)
+    if not p:
+        raise NoSpec(f"{regime}/{which}")
+
+    def roles(items) -> frozenset | None:
+        if items is None:
+            return None
+        out = set()
+        for r in items:
+            out |= set(profile_sets.get(r, [r]))
+        return frozenset(out)
+
+    comps = []
+    for number, c in sorted((p.get("components") or {}).items(), key=lambda kv: int(kv[0])):
+        if c is None:           # a province file may switch a component off with `5: null`
+            continue
+        comps.append(Component(int(number), str(c["title"]).strip(), bool(c.get("required", False)),
+                               roles(c.get("for")), tuple(c.get("documents") or ()),
+                               tuple(c.get("unit_documents") or ()), tuple(c.get("shared_documents") or ()),
+                               bool(c.get("others", False))))
+    copies = tuple(Copy(int(n), c["destination"], c["mark"])
+                   for n, c in sorted((data.get("copies") or {}).items(), key=lambda kv: int(kv[0])))
+    total = len(copies)
+    copies = tuple(Copy(c.number, c.destination,
+                        data.get("mark", "Bộ {copy}/{copies} – {text}").format(copy=c.number, copies=total,
+                                                                             text=c.mark))
+                   for c in copies)
+    quarter = roman(int(period[1])) if period != "nam" else ""
+    return Spec(name, period, data.get("title", "HỒ SƠ"), p.get("heading", "").format(year=year, quarter=quarter),
+                copies, roles(data.get("own_dossier") or []) or frozenset(), dict(data.get("documents") or {}),
+                tuple(comps))
+
+
+# ----------------------------------------------------------------- what goes where
+
+@dataclass(frozen=True)
+class Piece:
+    """One PDF in a dossier: a rendered document or an attachment."""
+
+    source: str          # "generated" | "attachment"
+    label: str           # "Mẫu 02A – Bản kiểm điểm cá nhân", or the attachment's file name
+    subject: str | None  # None: the unit
+    data: bytes
+    pages: int
+    path: str            # output path, or the attachment's path in the data folder
+
+
+@dataclass
+class Group:
+    """The pieces of one subject inside a row of the unit dossier."""
+
+    subject: str | None
+    label: str
+    pieces: list[Piece]
+
+
+@dataclass
+class Row:
+    component: Component
+    groups: list[Group] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)   # "file: reason" of refused attachments
+    applies: bool = True
+
+    @property
+    def pieces(self) -> list[Piece]:
+        return [p for g in self.groups for p in g.pieces]
+
+    @property
+    def status(self) -> str:
+        if self.pieces:
+            return "co"
+        return "thieu" if self.component.required and self.applies else "khong-co"
+
+
+@dataclass
+class Dossier:
+    subject: str | None      # None: the unit dossier
+    folder: str              # "don-vi" or the subject id
+    role: str
+    name: str                # "Đồng chí Giàng Seo Páo", "Ban Thường vụ Đảng ủy xã", the unit's name
+    detail: str              # post, or "" ; shown under the name
+    rows: list[Row]
+
+    @property
+    def missing(self) -> list[Row]:
+        return [r for r in self.rows if r.status == "thieu"]
+
+
+def subject_names(job) -> dict[str, tuple[str, str]]:
+    """id → (name as on a cover, detail line)."""
+    unit = job.unit
+    out = {}
+    for r in job.ratings.subjects:
+        if r.kind in ("dang-vien", "can-bo"):
+            m = unit.member(r.id)
+            posts = [p for p in ((m.party_post if m and m.party_post != "Đảng viên" else None),
+                                 m.gov_post if m else None) if p]
+            out[r.id] = (f"Đồng chí {r.name}", ", ".join(posts))
+        else:
+            out[r.id] = (r.name, "")
+    out[UNIT_SUBJECT] = (unit.info.name, "")
+    return out
+
+
+def _is_unit(subject: str | None) -> bool:
+    return subject in (None, UNIT_SUBJECT, UNIT)
+
+
+def plan(job, spec: Spec, pdfs: list, attachments: list, rejected: list) -> list[Dossier]:
+    """The dossiers of this build: one per own-dossier subject (review order), then the unit's.
+
+    pdfs: Outputs with format pdf (document kind, subject, data, pages, path);
+    attachments: assemble.attachments.Attachment of this period; rejected: their refused files.
+    """
+    names = subject_names(job)
+    order = {r.id: i for i, r in enumerate(job.ratings.subjects)}
+    collectives = {c.id: c for c in job.unit.collectives}
+    placed_kinds = {k for c in spec.components for k in (*c.documents, *c.unit_documents, *c.shared_documents)}
+
+    def generated(o) -> Piece:
+        return Piece("generated", spec.label(o.document), o.subject, o.data, o.pages or 0, o.path)
+
+    def own(r) -> bool:
+        if r.role not in spec.own_dossier:
+            return False
+        c = collectives.get(r.id)
+        return c is None or c.dossier
+
+    def row(comp: Component, subject: str | None, role: str) -> Row:
+        """The row of comp in the dossier of subject (None: the unit's, with everyone's pieces)."""
+        every = subject is None
+        pieces: list[Piece] = []
+        for o in pdfs:
+            if o.subject is None and (o.document in comp.shared_documents
+                                      or (every and o.document in comp.unit_documents)):
+                take = True
+            elif every:
+                take = o.document in comp.documents or (comp.others and o.document not in placed_kinds)
+            else:
+                take = o.subject == subject and (o.document in comp.documents or
+                                                 (comp.others and o.document not in placed_kinds))
+            if take:
+                pieces.append(generated(o))
+        for a in attachments:
+            if a.number == comp.number and (every or a.subject == subject):
+                pieces.append(Piece("attachment", a.name, a.subject, a.data, a.pages, a.rel))
+        r = Row(comp, applies=comp.roles is None or role in comp.roles or every)
+        r.rejected = [f"{x.name}: {x.reason}" for x in rejected
+                      if x.number == comp.number and (every or x.subject == subject)]
+        groups: dict = {}
+        for p in pieces:
+            key = None if _is_unit(p.subject) else p.subject
+            groups.setdefault(key, []).append(p)
+        for key in sorted(groups, key=lambda s: (s is not None, order.get(s, len(order)), s or "")):
+            items = sorted(groups[key], key=lambda p: (p.source != "generated", p.path))
+            label = names.get(key, (key, ""))[0] if key else names[UNIT_SUBJECT][0]
+            r.groups.append(Group(key, label, items))
+        return r
+
+    out = []
+    for r in job.ratings.subjects:
+        if r.id == UNIT_SUBJECT or not own(r):
+            continue
+        rows = [row(c, r.id, r.role) for c in spec.components]
+        rows = [x for x in rows if x.applies or x.pieces or x.rejected]
+        name, detail = names.get(r.id, (r.name, ""))
+        out.append(Dossier(r.id, r.id, r.role, name, detail, rows))
+    rows = [row(c, None, UNIT) for c in spec.components]
+    out.append(Dossier(None, UNIT, UNIT, job.unit.info.name, "", rows))
+    return out

@@ -1,0 +1,188 @@
+"""Orchestration: the dossiers of one build, each in its copies.
+
+For each dossier (components.plan): read every piece once (sources.open_pdf), render cover +
+mục lục in one go (re-rendered only if the mục lục's page count was guessed wrong), put the
+pages together once (pdf.Assembly: stamped by reference), then write each copy: shared body +
+its mark, its cover block, its metadata.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from .. import problems as P
+from ..vn import roman
+from . import attachments, components, cover, outline, stamp
+from .components import NoSpec
+from .pdf import Assembly
+from .sources import FastSource, open_pdf
+
+FOLDER = "ho-so"
+
+
+def _toc_index(src) -> int | None:
+    """Index of the page the front's first bookmark (the mục lục heading) points at."""
+    try:
+        outlines = src.resolve(src.catalog.get("/Outlines"))
+        first = src.resolve(outlines.get("/First"))
+        dest = src.resolve(first.get("/Dest"))
+        if dest is None and "/A" in first:
+            dest = src.resolve(src.resolve(first["/A"]).get("/D"))
+        key = src.key_of(dest[0])
+        return next(i for i, p in enumerate(src.pages) if p.key == key)
+    except (AttributeError, TypeError, KeyError, IndexError, StopIteration):
+        return None
+
+
+class _Sources:
+    """Parsed pieces, shared by every dossier of the build (the unit-wide lists are in all)."""
+
+    def __init__(self):
+        self.cache: dict[str, object] = {}
+
+    def get(self, piece):
+        src = self.cache.get(piece.path)
+        if src is None:
+            src = self.cache[piece.path] = open_pdf(piece.data)
+        return src
+
+
+class _Plan:
+    """One dossier on its way: parsed pieces, then its front matter, then its copies."""
+
+    def __init__(self, d: components.Dossier, sources: _Sources):
+        self.d = d
+        self.parsed = {id(p): sources.get(p) for r in d.rows for p in r.pieces}
+        self.body_pages = sum(len(s.pages) for s in self.parsed.values())
+        self.cover_pages, self.toc_pages = 1, 1
+        self.front = None
+
+    def starts(self) -> dict[int, int]:
+        """Component number → its first page, given the front matter's page counts."""
+        starts, page = {}, self.cover_pages + self.toc_pages + 1
+        for r in self.d.rows:
+            if r.pieces:
+                starts[r.component.number] = page
+                page += sum(len(self.parsed[id(p)].pages) for p in r.pieces)
+        return starts
+
+    def context(self, spec, info) -> dict:
+        total = self.cover_pages + self.toc_pages + self.body_pages
+        return cover.front(spec, info, self.d, self.starts(), total)
+
+    def accept(self, pdf: bytes) -> bool:
+        """Keep the rendered front if its page counts are the ones the numbers assumed."""
+        src = open_pdf(pdf)
+        at = _toc_index(src)
+        if at is None:
+            raise RuntimeError("the mục lục heading is not in the rendered front matter")
+        if (at, len(src.pages) - at) == (self.cover_pages, self.toc_pages):
+            self.front = src
+            return True
+        self.cover_pages, self.toc_pages = at, len(src.pages) - at
+        return False
+
+
+def fronts(spec, info, plans: list[_Plan], created, jobs, cache) -> None:
+    """Cover + mục lục of every dossier, rendered together (worker processes, render cache);
+    the few whose mục lục turned out longer than assumed are rendered again."""
+    from ..render import pool
+
+    todo = plans
+    for _ in range(4):
+        if not todo:
+            return
+        done = pool.render_all([p.context(spec, info) for p in todo], created, jobs, cache)
+        todo = [p for p, r in zip(todo, done) if not p.accept(r.pdf)]
+    raise RuntimeError("the mục lục's page count does not settle")
+
+
+def write(spec, info, plan: _Plan, stamps: list, created: dt.datetime) -> tuple[list[bytes], int]:
+    """The copies of one dossier (bytes each) and its page count."""
+    d, parsed, cover_pages = plan.d, plan.parsed, plan.cover_pages
+    asm = Assembly(stamp.MARK, stamp.plate_offset())
+    nums = asm.add_pages(plan.front, plate_on=tuple(range(cover_pages)))
+    toc_obj = nums[cover_pages]
+    placed = []
+    for r in d.rows:
+        if not r.pieces:
+            continue
+        first_page = len(asm.kids) + 1
+        row = None
+        for g in r.groups:
+            g_first = None
+            for p in g.pieces:
+                page = len(asm.kids) + 1
+                obj = asm.add_pages(parsed[id(p)])[0]
+                if row is None:
+                    row = outline.PlacedRow(r.component.number, r.component.title, first_page, obj)
+                if d.subject is None:
+                    if g_first is None:
+                        g_first = outline.Placed(g.label, page, obj)
+                        row.children.append(g_first)
+                else:
+                    row.children.append(outline.Placed(p.label, page, obj))
+        placed.append(row)
+    asm.finish(outline.items(d, toc_obj, placed))
+    pages = len(asm.kids)
+    who = d.name if d.subject else f"Hồ sơ chung của {info.name}"
+    date = created.strftime("D:%Y%m%d%H%M%S")
+    out = []
+    for c, (mark_src, plate_src) in zip(spec.copies, stamps):
+        meta = {"/Title": f"{spec.title.capitalize()} {spec.heading.lower()} – {who} – Bộ {c.number}/{len(spec.copies)}",
+                "/Author": info.issuer, "/Subject": c.destination, "/Keywords": c.mark,
+                "/Creator": "kiem-diem-pipeline: assemble", "/Producer": "kiem-diem-pipeline",
+                "/CreationDate": date, "/ModDate": date}
+        out.append(asm.copy(mark_src, plate_src, meta))
+    return out, pages
+
+
+def dossiers(job, outputs: list, data_folder, strict: bool = False, jobs: int | None = None,
+             cache=None) -> tuple[list, list[P.Problem]]:
+    """The copies of every dossier of this build as Outputs (document "ho-so", subject id or
+    None for the unit, copy 1..n), and the problems found on the way (attachments, missing
+    components: warnings, or errors with strict). jobs, cache: as for the documents
+    (render.pool) – the covers and mục lục are rendered by the same workers and cached."""
+    from pathlib import Path
+
+    from ..build import Output, created_at
+
+    unit, info = job.unit, job.unit.info
+    try:
+        spec = components.load(info.regime, job.period, info.year, job.rules.get("profile_sets") or {})
+    except NoSpec:
+        return [], [P.warning(P.Where(), "che_do", f"chưa có danh mục thành phần hồ sơ cho chế độ «{info.regime}» "
+                                                   f"(forms/dossiers/{info.regime}.yaml) – chưa lập hồ sơ")]
+    subjects = {r.id for r in job.ratings.subjects}
+    found, rejected, problems = attachments.scan(Path(data_folder), subjects, job.period,
+                                                 {c.number for c in spec.components}, strict)
+    pdfs = [o for o in outputs if o.format == "pdf" and o.document != "ho-so"]
+    plans = components.plan(job, spec, pdfs, found, rejected)
+    year_text = f"năm {info.year}" if job.period == "nam" else f"quý {roman(int(job.period[1]))} năm {info.year}"
+    stamps = stamp.sources(spec, info.place, year_text)
+    created = created_at(unit)
+    sources = _Sources()
+    outs = []
+    bad = P.error if strict else P.warning
+    todo = [_Plan(d, sources) for d in plans]
+    fronts(spec, info, todo, created, jobs, cache)
+    for plan in todo:
+        d = plan.d
+        copies, pages = write(spec, info, plan, stamps, created)
+        for c, data in zip(spec.copies, copies):
+            outs.append(Output(f"{FOLDER}/{d.folder}/bo-{c.number}.pdf", "ho-so", "pdf", d.subject, data, pages,
+                               copy=c.number))
+        if d.missing:
+            who = d.name + (f" ({d.subject})" if d.subject else "")
+            what = "; ".join(f"({r.component.number}) {r.component.title}" for r in d.missing)
+            hint = ""
+            if any(not (r.component.documents or r.component.shared_documents) for r in d.missing):
+                code = d.subject or components.UNIT
+                num = next(r.component.number for r in d.missing)
+                num = str(num) if job.period == "nam" else f"q{job.period[1]}-{num}"
+                hint = f" – bổ sung bản quét vào dinh-kem/, ví dụ {code}__{num}.pdf"
+            problems.append(bad(P.Where(), f"{FOLDER}/{d.folder}",
+                                f"hồ sơ {year_text} của {who} thiếu thành phần bắt buộc: {what}{hint}"))
+    return outs, problems
+
+
+__all__ = ["dossiers", "FastSource"]
