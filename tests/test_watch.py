@@ -211,7 +211,7 @@ def test_slow_copy_builds_bad_file_reports_and_keeps_output(env):
     assert complete(folder)
     assert {"ke-hoach.docx", "ke-hoach.pdf"} <= {p.name for p in folder.iterdir()}
     assert "3 đảng viên" in text and "1 tập thể" in text and "1 chi bộ" in text
-    assert "ke-hoach.pdf (" in text and "trang" in text and "Cảnh báo:" in text and "giây" in text
+    assert "ke-hoach: 1 DOCX + 1 PDF, 1 trang PDF" in text and "Cảnh báo:" in text and "giây" in text
     # One burst → one build; inputs moved, byte for byte; the lock file left alone.
     (first,) = batches(env.inbox, "xa-a")
     assert {f"{first.name}/{r}": d for r, d in files.items()} == kept_inputs(env.inbox, "xa-a")
@@ -256,7 +256,7 @@ def test_slow_copy_builds_bad_file_reports_and_keeps_output(env):
     assert w.wait(10) == 0
 
 
-def test_zip_and_two_units_at_once(env):
+def test_zips_and_three_units_at_once(env):
     b_files = unit_files(env.tmp, "xa-b")
     c_files = unit_files(env.tmp, "xa-c")
     # "Send to › Compressed folder" wraps the folder; macOS adds __MACOSX litter.
@@ -270,9 +270,14 @@ def test_zip_and_two_units_at_once(env):
     slow_write(env.inbox / "xa-b" / "du-lieu.zip", archive, chunks=3)
     for rel, data in c_files.items():
         slow_write(env.inbox / "xa-c" / rel, data, chunks=2, pause=0.05)
-    for unit in ("xa-b", "xa-c"):
+    # A ZIP named after its unit, dropped at the inbox root, goes to inbox/xa-z/ and is built there.
+    z_archive = zip_bytes(unit_files(env.tmp, "xa-z"))
+    slow_write(env.inbox / "xa-z.zip", z_archive, chunks=2)
+    for unit in ("xa-b", "xa-c", "xa-z"):
         env.wait(lambda: (env.inbox / unit / "KET-QUA.txt").is_file(), f"{unit}/KET-QUA.txt", w)
         assert complete(env.out / unit / "2025")
+    assert list(kept_inputs(env.inbox, "xa-z").values()) == [z_archive]
+    assert not (env.inbox / "xa-z.zip").exists()
     assert kept_inputs(env.inbox, "xa-b") == {f"{batches(env.inbox, 'xa-b')[0].name}/du-lieu.zip": archive}
     assert len(kept_inputs(env.inbox, "xa-c")) == len(c_files)
     work = env.inbox / ".lam-viec" / "xa-b"
@@ -405,17 +410,6 @@ def test_seeded_from_data_and_a_single_changed_file(env):
     assert {p: p.read_bytes() for p in sorted((env.data / "xa-d").rglob("*")) if p.is_file()} == data_before
     text = (env.inbox / "xa-d" / "KET-QUA.txt").read_text("utf-8")
     assert "tap-the.yaml" in text and "3 đảng viên" in text
-
-
-def test_zip_at_the_inbox_root_goes_to_its_unit(env):
-    files = unit_files(env.tmp, "xa-z")
-    env.inbox.mkdir()
-    archive = zip_bytes(files)
-    (env.inbox / "xa-z.zip").write_bytes(archive)
-    r = env.once()
-    assert r.returncode == 0, r.stdout + r.stderr
-    assert complete(env.out / "xa-z" / "2025")
-    assert list(kept_inputs(env.inbox, "xa-z").values()) == [archive]
 
 
 def test_help_is_bilingual():

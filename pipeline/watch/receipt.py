@@ -59,12 +59,33 @@ def receipt_text(run: Run) -> str:
               f"Đơn vị: {len(unit.cells)} chi bộ, {len(unit.members)} đảng viên, {len(unit.collectives)} tập thể",
               "",
               f"Tài liệu đã dựng ({len(outs) + 1} tệp, {pages} trang PDF) tại {res.folder}:"]
-    for o in outs:
-        lines.append(f"  {o.path}" + (f" ({o.pages} trang)" if o.pages else ""))
+    lines += _grouped(outs)
     lines.append("  manifest.json")
     lines += ["", f"Cảnh báo: {len(warnings)}"]
     lines += [f"  {p}" for p in warnings]
     return "\n".join(lines) + "\n"
+
+
+def _grouped(outs) -> list[str]:
+    """One line per document (or per folder of per-subject documents): DOCX/PDF counts and pages."""
+    groups: dict[str, list] = {}
+    for o in outs:
+        head, _, rest = o.path.partition("/")
+        stem, dot, ext = o.path.rpartition(".")
+        name = f"{head}/" if rest else (stem if ext in ("docx", "pdf") and dot else o.path)
+        groups.setdefault(name, []).append(o)
+    lines = []
+    for name, group in groups.items():
+        kinds = {}
+        for o in group:
+            kinds[o.format.upper()] = kinds.get(o.format.upper(), 0) + 1
+        pages = sum(o.pages or 0 for o in group)
+        if len(group) == 1 and not name.endswith("/") and not pages:
+            lines.append(f"  {name}")
+            continue
+        what = " + ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        lines.append(f"  {name}: {what}" + (f", {pages} trang PDF" if pages else ""))
+    return lines
 
 
 def run_files(work: Path) -> list[str]:
