@@ -475,3 +475,21 @@ def test_batch_names_are_sortable_and_never_reused(tmp_path):
     assert len(set(names)) == 13 and names == sorted(names)
     assert names[0] == "2025-11-21_10-30-45" and names[1] == "2025-11-21_10-30-45-01"
 
+
+
+def test_an_internal_failure_is_reported_and_the_watcher_goes_on(tmp_path, monkeypatch):
+    import pipeline.build
+    from pipeline.watch import run
+
+    def boom(*a, **k):
+        raise RuntimeError("hỏng bên trong")
+
+    monkeypatch.setattr(pipeline.build, "build", boom)
+    inbox = tmp_path / "inbox"
+    write_unit(inbox / "xa-i")
+    assert run(inbox, tmp_path / "out", once=True, settle=0, debounce=0, console=False) == 1
+    err = (inbox / "xa-i" / "LOI.txt").read_text("utf-8")
+    assert "LỖI HỆ THỐNG (không phải lỗi dữ liệu): RuntimeError: hỏng bên trong" in err
+    assert state(inbox, "xa-i")["phase"] == "idle" and state(inbox, "xa-i")["pending"] == []
+    assert len(kept_inputs(inbox, "xa-i")) == 4
+    assert "Traceback" in (inbox / ".nhat-ky.log").read_text("utf-8")  # for the technician, in the log only

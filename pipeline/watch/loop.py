@@ -223,23 +223,25 @@ class Watcher:
         self.journal.save(st)
         started, t0 = dt.datetime.now(), time.monotonic()
         work = self.work_root / unit
-        if drops.seed(work, self.data_root / unit):
-            log.info(f"đơn vị {unit}: bản làm việc lấy từ {self.data_root / unit} (chỉ sao chép, không sửa)")
-        received, changed, problems = [], [], []
+        received: list[str] = []
         for b in st.pending:
             bdir = udir / drops.DONE_DIR / b
             names = sorted(p.relative_to(bdir).as_posix() for p in bdir.rglob("*")
                            if p.is_file() or p.is_symlink()) if bdir.is_dir() else []
             received += [n if len(st.pending) == 1 else f"{b}/{n}" for n in names]
-            c, probs = drops.merge(bdir, work, unit, self.work_root)
-            changed += c
-            problems += probs
-        st.phase = "building"
-        self.journal.save(st)
-        log.info(f"đơn vị {unit}: bắt đầu dựng ({len(received)} tệp mới từ da-xu-ly/{', '.join(st.pending)}/)")
-        run = receipt.Run(unit=unit, batches=list(st.pending), received=received, changed=changed,
+        run = receipt.Run(unit=unit, batches=list(st.pending), received=received, changed=[],
                           work=work, started=started, output=self.out_root / unit)
+        problems: list[P.Problem] = []
         try:
+            if drops.seed(work, self.data_root / unit):
+                log.info(f"đơn vị {unit}: bản làm việc lấy từ {self.data_root / unit} (chỉ sao chép, không sửa)")
+            for b in st.pending:
+                c, probs = drops.merge(udir / drops.DONE_DIR / b, work, unit, self.work_root)
+                run.changed += c
+                problems += probs
+            st.phase = "building"
+            self.journal.save(st)
+            log.info(f"đơn vị {unit}: bắt đầu dựng ({len(received)} tệp mới từ da-xu-ly/{', '.join(st.pending)}/)")
             if P.has_errors(problems):  # a dropped file could not be used: report, do not build
                 _, data_problems = load_unit(work)
                 run.problems = problems + data_problems
@@ -315,9 +317,12 @@ class Watcher:
                 elif p.is_dir():
                     for t in p.rglob(".*.tmp"):
                         t.unlink(missing_ok=True)
-        for folder in [self.journal.folder] + [p for p in self.inbox.iterdir() if p.is_dir() and not p.name.startswith(".")]:
-            for t in folder.glob(".*.tmp"):
-                t.unlink(missing_ok=True)
+        for t in self.journal.folder.glob(".*.tmp"):
+            t.unlink(missing_ok=True)
+        for udir in (p for p in self.inbox.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for own in drops.OWN_FILES:  # only our reports' temporaries: a staff tool's may be in use
+                for t in udir.glob(f".{own}.*.tmp"):
+                    t.unlink(missing_ok=True)
         interrupted = False
         for unit in self.journal.units():
             st = self.journal.load(unit)
