@@ -20,7 +20,7 @@ from ..model import Unit
 from ..paths import FORMS
 
 # Document modules in the order their files are listed (review order is inside each module).
-MODULES = ["ke_hoach", "mau_01", "mau_02", "mau_09"]
+MODULES = ["ke_hoach", "mau_01", "mau_02", "mau_09", "phu_luc", "bao_cao"]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ optional `closing`, optional `landscape`. Blocks are dicts with a `kind`:
   heading {level, marker, text, style: bold|plain|bold-italic}
   para    {text, style: body|body-italic|body-bold|center|center-bold|center-italic|right-italic|left}
   item    {marker, text}
-  table   {columns, widths (fractions), rows: [[{text, style, merge, rowspan}]]}
+  table   {columns, widths (fractions), rows: [[{text, style, merge, rowspan}]], optional groups:
+           [{text, span}] – a header row above the labels; span 1 = that column's label over both rows}
   signatures {columns: [signature]}      image {svg, png, width_mm}      page-break {}
 Both writers (forms/docx/van-ban.docx, forms/html/van-ban.html.j2) render exactly this.
 """
