@@ -148,6 +148,14 @@ def test_header_rows_repeat_in_docx_with_the_group_row(sample):
     assert "Chung (30)" in t13[1] and "Kết quả (70)" in t13[1] and "Tổng (100)" in t13[1]
 
 
+def test_every_docx_cell_holds_a_paragraph(sample):
+    # OOXML requires it; a closing without Nơi nhận once left the footer's left cell empty and
+    # LibreOffice then drew the list table narrow and without borders
+    for kind in KINDS:
+        for tc in sample[kind]["doc"].element.body.iter(qn("w:tc")):
+            assert tc.find(qn("w:p")) is not None, kind
+
+
 def test_header_rows_repeat_on_every_pdf_page_of_the_list(sample):
     pages = sample["phu-luc-14"]["text"]
     last = next(i for i, p in enumerate(pages) if "TỔNG HỢP KẾT QUẢ XẾP LOẠI" in p)

@@ -269,6 +269,14 @@ def _repeat_header(row) -> None:
     tr_pr.append(el)
 
 
+def _paragraph_in_every_cell(table) -> None:
+    """A cell must hold at least one paragraph (OOXML); a {%p if %} that prints nothing (a closing
+    without Nơi nhận) leaves it empty, and LibreOffice then lays out the whole page wrongly."""
+    for tc in table._tbl.iter(qn("w:tc")):
+        if tc.find(qn("w:p")) is None:
+            tc.append(OxmlElement("w:p"))
+
+
 def _keep_rows_whole(table) -> None:
     """w:cantSplit on every row: a row never breaks across pages (the print CSS says the same)."""
     for tr in table._tbl.tr_lst:
@@ -283,6 +291,8 @@ def _tables(doc, p, ctx: dict) -> None:
     width = text_width_mm(p, ctx.get("landscape", False))
     for table in doc.tables:
         kind = _caption(table._tbl)
+        if kind in ("kd-header", "kd-footer", "kd-signatures"):
+            _paragraph_in_every_cell(table)
         if kind == "kd-header":
             widths = [p["header"]["left_mm"], p["header"]["right_mm"]]
             if ctx.get("landscape", False):
