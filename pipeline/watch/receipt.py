@@ -156,7 +156,7 @@ def write(run: Run, unit_dir: Path) -> Path:
     if run.ok:
         path = unit_dir / "KET-QUA.txt"
         atomic.write_text(path, receipt_text(run))
-        for stale in ("LOI.txt", "LOI.html"):
+        for stale in ("LOI.html", "LOI.txt"):  # LOI.txt last: while it exists, its HTML twin does too
             (unit_dir / stale).unlink(missing_ok=True)
         return path
     atomic.write_text(unit_dir / "LOI.html", error_html(run))
