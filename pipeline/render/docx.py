@@ -306,7 +306,10 @@ def _tables(doc, p, ctx: dict) -> None:
             _set_widths(table, widths)
             _zero_cell_margins(table)
         elif kind == "kd-footer":
-            _set_widths(table, [p["footer"]["left_mm"], p["footer"]["right_mm"]])
+            widths = [p["footer"]["left_mm"], p["footer"]["right_mm"]]
+            if ctx.get("landscape", False):   # Nơi nhận left, signature right of the wide page
+                widths = [w * width / sum(widths) for w in widths]
+            _set_widths(table, widths)
             _zero_cell_margins(table)
         elif kind == "kd-signatures" and pending[kind]:
             n = len(pending[kind].pop(0)["columns"])
