@@ -31,10 +31,14 @@ class Output:
     subject: str | None
     data: bytes
     pages: int | None = None
+    copy: int | None = None      # dossier copies (document "ho-so"): 1, 2, 3
 
     def entry(self) -> dict:
-        return {"path": self.path, "document": self.document, "format": self.format, "subject": self.subject,
-                "sha256": hashlib.sha256(self.data).hexdigest(), "bytes": len(self.data), "pages": self.pages}
+        e = {"path": self.path, "document": self.document, "format": self.format, "subject": self.subject,
+             "sha256": hashlib.sha256(self.data).hexdigest(), "bytes": len(self.data), "pages": self.pages}
+        if self.document == "ho-so":
+            e["copy"] = self.copy
+        return e
 
 
 @dataclass
@@ -84,7 +88,7 @@ def ratings_file(result, unit: Unit) -> Output:
 
 
 def build(folder: Path, period: str = "nam", out_root: Path | None = None, jobs: int | None = None,
-          use_cache: bool = True, progress=None) -> BuildResult:
+          use_cache: bool = True, progress=None, strict: bool = False) -> BuildResult:
     """Build one unit's period folder. jobs: worker processes (default 2); the render cache
     lives in <output root>/.cache and makes a rebuild after a small change cheap."""
     from .rating import rate, rulebook
@@ -108,6 +112,15 @@ def build(folder: Path, period: str = "nam", out_root: Path | None = None, jobs:
     job = compose.Job(unit, period, rulebook.load(unit.info.regime), ratings)
     cache = pool.Cache((out_root or OUTPUT) / ".cache") if use_cache else None
     outs = outputs_for(job, jobs, cache, progress)
+    # Dossiers in three copies (assemble/); with strict, a missing required component is an error.
+    from .assemble import dossiers
+    copies, more = dossiers(job, outs, folder, strict, jobs, cache)
+    problems = result.problems = problems + more
+    report = P.report(problems, title)
+    if not result.ok:
+        atomic.write_text(target / "kiem-tra.txt", report)
+        return result
+    outs += copies
     outs.append(ratings_file(ratings, unit))
     outs.append(Output("kiem-tra.txt", "kiem-tra", "txt", None, report.encode("utf-8")))
     result.outputs = outs
@@ -129,7 +142,12 @@ def publish(target: Path, outs: list[Output], unit: Unit, period: str) -> None:
     try:
         for o in outs:
             atomic.write_bytes(staging / o.path, o.data)
-        atomic.write_bytes(staging / "manifest.json", manifest(outs, unit, period))
+        man = manifest(outs, unit, period)
+        atomic.write_bytes(staging / "manifest.json", man)
+        # The hand-over ZIP holds the manifest, so its hash goes to a .sha256 file beside it.
+        from .assemble.bundle import write_zip
+        write_zip(staging, target.name, {**{o.path: o.data for o in outs}, "manifest.json": man}, unit.slug,
+                  created_at(unit))
         old = None
         if target.exists():
             old = target.with_name(f".{target.name}.old")
