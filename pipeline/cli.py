@@ -80,7 +80,7 @@ def cmd_dossier(args) -> int:
     from .build import build
 
     folder = _unit_folder(args.unit)
-    result = build(folder, args.period, Path(args.output) if args.output else None)
+    result = build(folder, args.period, Path(args.output) if args.output else None, strict=args.strict)
     _print_problems(result.problems)
     if not result.ok:
         where = f" (báo cáo: {result.folder / 'kiem-tra.txt'})" if result.folder else ""
@@ -188,6 +188,10 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true", help="in JSON (khóa là mã trong dữ liệu) / print JSON")
     sp = unit_cmd("dossier", "Dựng toàn bộ tài liệu của đơn vị / build the unit's documents", cmd_dossier)
     sp.add_argument("--output", help=f"thư mục kết quả (mặc định {OUTPUT}) / output root")
+    sp.add_argument("--strict", action="store_true",
+                    help="hồ sơ thiếu thành phần bắt buộc hoặc có tệp đính kèm hỏng thì báo lỗi và không dựng "
+                         "(mặc định: vẫn dựng, mục lục ghi THIẾU) / a missing required dossier component or a bad "
+                         "attachment fails the build (default: built, marked THIẾU)")
     sp = sub.add_parser("year", help="Dựng hồ sơ cả năm cho mọi đơn vị / build a year for every unit",
                         description="Dựng hồ sơ năm cho mọi đơn vị trong data/ / build every unit of a year")
     sp.add_argument("year", type=int, help="năm đánh giá, ví dụ 2025 / the year")
