@@ -155,13 +155,16 @@ def image_pdf(data: bytes) -> bytes:
             white = Image.new("RGB", im.size, (255, 255, 255))
             white.paste(im, mask=im.getchannel("A"))
             im = white
-        elif im.mode not in ("L", "RGB"):
+        elif im.mode in ("I", "I;16", "F"):
+            im = im.convert("L")
+        elif im.mode not in ("1", "L", "RGB"):
             im = im.convert("RGB")
         if max(im.size) > MAX_SIDE:
             scale = MAX_SIDE / max(im.size)
             im = im.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))), Image.LANCZOS)
     w, h = im.size
-    space = b"/DeviceGray" if im.mode == "L" else b"/DeviceRGB"
+    space = b"/DeviceGray" if im.mode in ("1", "L") else b"/DeviceRGB"
+    bits = 1 if im.mode == "1" else 8          # black-and-white scans stay 1 bit per pixel
     if passthrough:
         img, filt = data, b"/DCTDecode"
     elif fmt == "JPEG":
@@ -181,8 +184,8 @@ def image_pdf(data: bytes) -> bytes:
         b"<</Type /Page /Parent 2 0 R /MediaBox [0 0 %.4f %.4f] /Resources <</XObject <</Im0 5 0 R>>>> "
         b"/Contents 4 0 R>>" % (pw, ph),
         b"<</Length %d>>\nstream\n" % len(content) + content + b"\nendstream",
-        b"<</Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8 "
-        b"/Filter %s /Length %d>>\nstream\n" % (w, h, space, filt, len(img)) + img + b"\nendstream",
+        b"<</Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent %d "
+        b"/Filter %s /Length %d>>\nstream\n" % (w, h, space, bits, filt, len(img)) + img + b"\nendstream",
     ]
     out = [b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"]
     offsets = []

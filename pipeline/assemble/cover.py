@@ -30,7 +30,7 @@ def blocks(spec: Spec, info, dossier: Dossier, total: int | None) -> list[dict]:
         out.append(para(info.name, "center"))
     out.append(space)
     if total:
-        out.append(para(f"Gồm {present}/{len(dossier.rows)} thành phần, {total} trang (kể cả bìa và mục lục)",
+        out.append(para(f"Có {present} trên {len(dossier.rows)} thành phần; {total} trang, kể cả bìa và mục lục",
                         "center-italic"))
     missing = dossier.missing
     if missing:

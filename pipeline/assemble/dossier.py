@@ -174,12 +174,12 @@ def dossiers(job, outputs: list, data_folder, strict: bool = False, jobs: int | 
         if d.missing:
             who = d.name + (f" ({d.subject})" if d.subject else "")
             what = "; ".join(f"({r.component.number}) {r.component.title}" for r in d.missing)
+            scans = [r.component.number for r in d.missing
+                     if not (r.component.documents or r.component.shared_documents)]
             hint = ""
-            if any(not (r.component.documents or r.component.shared_documents) for r in d.missing):
-                code = d.subject or components.UNIT
-                num = next(r.component.number for r in d.missing)
-                num = str(num) if job.period == "nam" else f"q{job.period[1]}-{num}"
-                hint = f" – bổ sung bản quét vào dinh-kem/, ví dụ {code}__{num}.pdf"
+            if scans:
+                num = str(scans[0]) if job.period == "nam" else f"q{job.period[1]}-{scans[0]}"
+                hint = f" – bổ sung bản quét vào dinh-kem/, ví dụ {d.subject or components.UNIT}__{num}.pdf"
             problems.append(bad(P.Where(), f"{FOLDER}/{d.folder}",
                                 f"hồ sơ {year_text} của {who} thiếu thành phần bắt buộc: {what}{hint}"))
     return outs, problems

@@ -58,6 +58,7 @@ def blocks(dossier: Dossier, starts: dict[int, int] | None, total: int | None) -
         out.append(para(f"Hồ sơ gồm {total} trang, kể cả bìa và mục lục. Số trang ghi ở cột «Trang» là số "
                         f"thứ tự trang trong tệp PDF này.", "body-italic"))
     if missing:
-        out.append(para("HỒ SƠ CHƯA ĐẦY ĐỦ: thành phần ghi «THIẾU» phải bổ sung trước khi gửi "
-                        f"({', '.join(f'({r.component.number})' for r in missing)}).", "body-bold"))
+        numbers = ", ".join(f"({r.component.number})" for r in missing)
+        out.append(para(f"HỒ SƠ CHƯA ĐẦY ĐỦ: các thành phần {numbers} ghi «THIẾU» phải bổ sung trước khi gửi.",
+                        "body-bold"))
     return out
