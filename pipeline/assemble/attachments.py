@@ -132,9 +132,11 @@ def image_pdf(data: bytes) -> bytes:
     """One A4 page (landscape for a landscape image) with the image centred and scaled to fit
     inside a 12 mm margin, aspect ratio kept. JPEGs go in as they are when possible (no
     recompression); other images as lossless Flate. Raises BadPdf("not-image"|"too-large")."""
-    from PIL import Image, ImageOps
+    from PIL import Image, ImageFile, ImageOps
 
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES      # WeasyPrint turns this on for everyone
     try:
+        ImageFile.LOAD_TRUNCATED_IMAGES = False    # a cut-off scan is a bad file, not a grey page
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             im = Image.open(io.BytesIO(data))
@@ -144,6 +146,8 @@ def image_pdf(data: bytes) -> bytes:
         raise BadPdf("too-large")
     except Exception as exc:
         raise BadPdf("not-image", f"{type(exc).__name__}: {exc}")
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     if fmt not in ("JPEG", "PNG"):
         raise BadPdf("not-image", str(fmt))
     rotated = im.getexif().get(0x0112, 1) not in (1, None)

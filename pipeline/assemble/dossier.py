@@ -14,7 +14,7 @@ from ..vn import roman
 from . import attachments, components, cover, outline, stamp
 from .components import NoSpec
 from .pdf import Assembly
-from .sources import FastSource, open_pdf
+from .sources import PypdfSource, open_pdf
 
 FOLDER = "ho-so"
 
@@ -42,7 +42,10 @@ class _Sources:
     def get(self, piece):
         src = self.cache.get(piece.path)
         if src is None:
-            src = self.cache[piece.path] = open_pdf(piece.data)
+            # Attachments come from anywhere: read them with pypdf (which checked them already);
+            # the pipeline's own PDFs with the fast reader.
+            src = PypdfSource(piece.data) if piece.source == "attachment" else open_pdf(piece.data)
+            self.cache[piece.path] = src
         return src
 
 
@@ -185,4 +188,4 @@ def dossiers(job, outputs: list, data_folder, strict: bool = False, jobs: int | 
     return outs, problems
 
 
-__all__ = ["dossiers", "FastSource"]
+__all__ = ["dossiers"]
