@@ -1,25 +1,29 @@
-"""A small PDF assembler: many input PDFs → one body shared by the three copies of a dossier.
+"""A small PDF assembler: many input PDFs → one body shared by the copies of a dossier.
 
-pypdf only *reads* here (it parses xref tables, object streams and repairs damaged files).
+Inputs are read by sources.py (a fast reader for the pipeline's own PDFs, pypdf for the rest).
 Objects are renumbered and serialised once into a shared body; a copy is then
 `header + shared body + its own few objects + xref`. Every object that is the same in all
 copies (all pages, their content, fonts, the outline, the page tree) has the same number and
 the same offset in every copy, so writing three copies costs little more than writing one.
 
-Why not `PdfWriter.append`: cloning object by object is the slow part (TOOLCHAIN.md: 12.4 s for
-1,500 one-page PDFs) and would be done three times; and stamping with `merge_page` rewrites every
-page's content. Here each page gets, by reference only, the copy mark: a Form XObject
-(`/KdBoMark`, one object number reserved for it) that each copy fills with its own text.
+The copy mark: every page's resources name `/KdBoMark`, a Form XObject whose object number is
+reserved in the body, and every page's content ends with one shared small stream
+`Q q <cm> /KdBoMark Do Q` (one stream per page size and rotation; the page's own content is
+wrapped in `q … Q` so its graphics state cannot move the mark). Each copy writes that one
+object with its own text – so the mark is one shared XObject per copy, drawn by reference, and
+no page is rewritten. The cover page draws `/KdBoPlate` the same way: the copy's block.
 
-Object numbers: reserved ones are allocated like the others but written per copy (cover pages,
-the mark, the document information); everything else is written once into the shared body.
+Why not `PdfWriter.append` + `merge_page`: cloning object by object and merging an overlay into
+every page is the slow part (TOOLCHAIN.md: 12.4 s to merge 1,500 one-page PDFs, 13.4 s to stamp
+each copy), and would be done for each copy.
+
+Per copy: the mark, the plate and the document information (reserved numbers), plus the
+objects they reach (their fonts), numbered after the body's.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Callable
-
 from .sources import STREAM, PageRef
 from .syntax import Out, name, num, ser, text
 

@@ -173,6 +173,8 @@ class FastSource:
         if k < 0:
             raise SyntaxErr("no trailer")
         trailer, _ = parse(self.data, k + 7)
+        if "/XRefStm" in trailer:          # a hybrid file: compressed objects listed in a stream
+            self._xref_stream(int(trailer["/XRefStm"]))
         prev = trailer.get("/Prev")
         return trailer, int(prev) if prev is not None else None
 

@@ -12,7 +12,7 @@ import re
 from typing import Callable
 
 from pypdf.generic import (BooleanObject, ByteStringObject, FloatObject, IndirectObject, NameObject, NullObject,
-                           NumberObject, StreamObject, TextStringObject)
+                           StreamObject, TextStringObject)
 
 
 class Out:
