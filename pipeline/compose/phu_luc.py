@@ -17,7 +17,7 @@ from ..model import Collective, Member, PartyCell, Unit
 from ..rating import ballots as ballots_mod
 from ..rating.text import LEVELS, RANK, fill, period_name
 from ..vn import name_key, number, percent, roman
-from .common import cell, header, heading, para, profile, signature, table, when
+from .common import cell, header, heading, para, profile, signature, table
 
 
 def wording() -> dict:
