@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..paths import FORMS
+from ..rating.rulebook import _merge
+from ..rating.subjects import UNIT_ID
 from ..vn import roman
 
 UNIT = "don-vi"                 # the unit's own dossier: folder ho-so/don-vi/, attachments don-vi__…
-UNIT_SUBJECT = "dang-bo"        # the rating engine's id of the unit itself (pipeline.rating.subjects)
+UNIT_SUBJECT = UNIT_ID          # the rating engine's id of the unit itself
+LAYOUT = {"mark_size_pt": 8, "mark_color": "#555555", "mark_top_mm": 5, "mark_right_mm": 10,
+          "cover_block_top_mm": 175}
 
 
 class NoSpec(Exception):
@@ -52,19 +56,13 @@ class Spec:
     own_dossier: frozenset           # roles (groups expanded) that get their own dossier
     labels: dict
     components: tuple[Component, ...]
+    layout: dict = field(default_factory=lambda: dict(LAYOUT))   # mark and cover block placement
 
     def component(self, number: int) -> Component | None:
         return next((c for c in self.components if c.number == number), None)
 
     def label(self, kind: str) -> str:
         return self.labels.get(kind, kind)
-
-
-def _merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for k, v in over.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-    return out
 
 
 @functools.lru_cache(maxsize=None)
@@ -123,7 +121,7 @@ def load(regime: str, period: str, year: int, profile_sets: dict) -> Spec:
     quarter = roman(int(period[1])) if period != "nam" else ""
     return Spec(name, period, data.get("title", "HỒ SƠ"), p.get("heading", "").format(year=year, quarter=quarter),
                 copies, roles(data.get("own_dossier") or []) or frozenset(), dict(data.get("documents") or {}),
-                tuple(comps))
+                tuple(comps), {**LAYOUT, **(data.get("layout") or {})})
 
 
 # ----------------------------------------------------------------- what goes where

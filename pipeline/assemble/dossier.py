@@ -102,7 +102,7 @@ def fronts(spec, info, plans: list[_Plan], created, jobs, cache) -> None:
 def write(spec, info, plan: _Plan, stamps: list, created: dt.datetime) -> tuple[list[bytes], int]:
     """The copies of one dossier (bytes each) and its page count."""
     d, parsed, cover_pages = plan.d, plan.parsed, plan.cover_pages
-    asm = Assembly(stamp.MARK, stamp.plate_offset())
+    asm = Assembly(stamp.mark_geometry(spec), stamp.plate_offset(spec))
     nums = asm.add_pages(plan.front, plate_on=tuple(range(cover_pages)))
     toc_obj = nums[cover_pages]
     placed = []

@@ -1,6 +1,6 @@
 """The copy mark and the copy plate: rendered once per build, drawn by reference everywhere.
 
-- mark: "Bộ 2/3 – Gửi cấp ủy cấp trên trực tiếp", 8 pt, grey, right-aligned on a tiny page
+- mark: "Bộ 2/3 – Gửi cấp ủy cấp trên trực tiếp", 8 pt, grey (forms/dossiers `layout`), right-aligned on a tiny page
   (WeasyPrint, the print writer's shared FontConfiguration: the font subset is embedded). That
   page becomes ONE Form XObject per copy; every page of the copy draws it in its top margin
   with a three-operator content stream (`q … cm /KdBoMark Do Q`), see pdf.Assembly.
@@ -20,11 +20,17 @@ from .pdf import Mark
 from .sources import open_pdf
 
 MM = 72 / 25.4
-MARK_WIDTH_MM, MARK_HEIGHT_PT, MARK_SIZE_PT = 180, 11, 8
-# top-right corner of the mark: 10 mm from the right edge, 5 mm from the top edge (every
-# document keeps a top margin of at least 15 mm; attachments are placed 12 mm in)
-MARK = Mark(MARK_WIDTH_MM * MM, MARK_HEIGHT_PT, 10 * MM, 5 * MM)
-PLATE_TOP_MM = 175      # where the plate's first line sits on the cover, from the top edge
+MARK_WIDTH_MM = 180     # the mark's page: wide enough for any destination; text right-aligned
+
+
+def mark_geometry(spec) -> Mark:
+    """Where the mark goes on every page (forms/dossiers/*.yaml `layout`)."""
+    lay = spec.layout
+    return Mark(MARK_WIDTH_MM * MM, _line_pt(lay), lay["mark_right_mm"] * MM, lay["mark_top_mm"] * MM)
+
+
+def _line_pt(lay) -> float:
+    return round(lay["mark_size_pt"] * 1.4, 2)
 
 
 def _fonts() -> str:
@@ -32,21 +38,22 @@ def _fonts() -> str:
     return ", ".join(f'"{f}"' for f in [p["font"]["family"], *p["font"]["pdf_fallbacks"]]) + ", serif"
 
 
-def mark_html(text: str) -> str:
+def mark_html(text: str, size_pt: float = 8, color: str = "#555555") -> str:
+    line = _line_pt({"mark_size_pt": size_pt})
     return (f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><style>'
-            f'@page {{ size: {MARK_WIDTH_MM}mm {MARK_HEIGHT_PT}pt; margin: 0 }}'
-            f'html {{ font-family: {_fonts()}; font-size: {MARK_SIZE_PT}pt; color: #555 }}'
-            f'body {{ margin: 0; line-height: {MARK_HEIGHT_PT}pt; text-align: right; white-space: nowrap }}'
+            f'@page {{ size: {MARK_WIDTH_MM}mm {line}pt; margin: 0 }}'
+            f'html {{ font-family: {_fonts()}; font-size: {size_pt}pt; color: {color} }}'
+            f'body {{ margin: 0; line-height: {line}pt; text-align: right; white-space: nowrap }}'
             f'</style></head><body>{html.escape(text)}</body></html>')
 
 
 @functools.lru_cache(maxsize=16)
-def mark_pdf(text: str) -> bytes:
+def mark_pdf(text: str, size_pt: float = 8, color: str = "#555555") -> bytes:
     """The mark rendered once (per text, per process) with the print writer's fonts."""
     from weasyprint import HTML
 
     _, fonts = html_writer._weasy()
-    return HTML(string=mark_html(text)).write_pdf(font_config=fonts)
+    return HTML(string=mark_html(text, size_pt, color)).write_pdf(font_config=fonts)
 
 
 def plate_context(copy_line: str, destination: str, place_year: str) -> dict:
@@ -61,16 +68,16 @@ def plate_pdf(copy_line: str, destination: str, place_year: str) -> bytes:
     return pdf
 
 
-def plate_offset() -> float:
-    """How far down the plate page must move so that its first line lands at PLATE_TOP_MM."""
-    return (PLATE_TOP_MM - profile()["page"]["margin_top_mm"]) * MM
+def plate_offset(spec) -> float:
+    """How far down the plate page must move so that its first line lands at cover_block_top_mm."""
+    return (spec.layout["cover_block_top_mm"] - profile()["page"]["margin_top_mm"]) * MM
 
 
 def sources(spec, place: str, year_text: str) -> list[tuple]:
     """Per copy: (mark source, plate source), parsed once for all dossiers of the build."""
     out = []
     for c in spec.copies:
-        out.append((open_pdf(mark_pdf(c.mark)),
+        out.append((open_pdf(mark_pdf(c.mark, spec.layout["mark_size_pt"], spec.layout["mark_color"])),
                     open_pdf(plate_pdf(f"Bộ {c.number}/{len(spec.copies)}", c.destination,
                                        f"{place}, {year_text}"))))
     return out
