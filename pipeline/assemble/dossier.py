@@ -76,8 +76,8 @@ class _Plan:
         """Keep the rendered front if its page counts are the ones the numbers assumed."""
         src = open_pdf(pdf)
         at = _toc_index(src)
-        if at is None:
-            raise RuntimeError("the mục lục heading is not in the rendered front matter")
+        if at is None:          # no bookmark (a stylesheet without bookmark-level): the cover is one page
+            at = 1
         if (at, len(src.pages) - at) == (self.cover_pages, self.toc_pages):
             self.front = src
             return True
