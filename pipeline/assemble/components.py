@@ -209,6 +209,9 @@ def plan(job, spec: Spec, pdfs: list, attachments: list, rejected: list) -> list
     order = {r.id: i for i, r in enumerate(job.ratings.subjects)}
     collectives = {c.id: c for c in job.unit.collectives}
     placed_kinds = {k for c in spec.components for k in (*c.documents, *c.unit_documents, *c.shared_documents)}
+    by_subject: dict = {}
+    for o in pdfs:
+        by_subject.setdefault(o.subject, []).append(o)
 
     def generated(o) -> Piece:
         return Piece("generated", spec.label(o.document), o.subject, o.data, o.pages or 0, o.path)
@@ -223,7 +226,7 @@ def plan(job, spec: Spec, pdfs: list, attachments: list, rejected: list) -> list
         """The row of comp in the dossier of subject (None: the unit's, with everyone's pieces)."""
         every = subject is None
         pieces: list[Piece] = []
-        for o in pdfs:
+        for o in (pdfs if every else by_subject.get(subject, []) + by_subject.get(None, [])):
             if o.subject is None and (o.document in comp.shared_documents
                                       or (every and o.document in comp.unit_documents)):
                 take = True
