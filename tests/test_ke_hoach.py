@@ -196,3 +196,14 @@ def test_dated_plan_header(tmp_path):
     left, right = (c.text.split("\n") for c in doc.tables[0].rows[0].cells)
     assert left[-1] == "Số 07-KH/ĐU"
     assert right[1] == "Thử Nghiệm, ngày 07 tháng 11 năm 2025"
+
+
+def test_docx_property_elements_follow_the_schema_order(docx_doc):
+    """Word refuses (or 'repairs') files whose tblPr/pPr/trPr children are out of order."""
+    from pipeline.render.docx import _RANK
+
+    for root in (docx_doc.element, docx_doc.styles.element):
+        for tag, rank in _RANK.items():
+            for el in root.iter(tag):
+                positions = [rank[k.tag] for k in el if k.tag in rank]
+                assert positions == sorted(positions), (tag, [k.tag for k in el])

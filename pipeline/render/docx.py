@@ -76,6 +76,7 @@ def render(ctx: dict, created: dt.datetime, template: str = "van-ban") -> bytes:
     if any(b.get("kind") == "image" for b in blocks):
         _figures(doc)
     _metadata(doc, ctx, created)
+    _schema_order(doc)
     buf = io.BytesIO()
     doc.save(buf)
     return reproducible_zip(buf.getvalue())
@@ -103,6 +104,15 @@ def _figures(doc) -> None:
 # ---------------------------------------------------------------- fonts, styles, page
 
 
+def _child(parent, tag: str):
+    """The first child element `tag` of parent, appended if missing."""
+    el = parent.find(qn(tag))
+    if el is None:
+        el = OxmlElement(tag)
+        parent.append(el)
+    return el
+
+
 def _rfonts(rpr, family: str) -> None:
     rf = rpr.find(qn("w:rFonts"))
     if rf is None:
@@ -119,10 +129,7 @@ def _fonts_and_defaults(doc, p) -> None:
     defaults = styles.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
     _rfonts(rpr, p["font"]["family"])
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
+    lang = _child(rpr, "w:lang")
     for slot in ("val", "eastAsia", "bidi"):
         lang.set(qn(f"w:{slot}"), "vi-VN")
     for sz in ("w:sz", "w:szCs"):
@@ -133,19 +140,10 @@ def _fonts_and_defaults(doc, p) -> None:
         el.set(qn("w:val"), str(int(p["size_pt"]["body"] * 2)))
     # No hyphenation anywhere: Vietnamese is never hyphenated.
     settings = doc.settings.element
-    auto = settings.find(qn("w:autoHyphenation"))
-    if auto is None:
-        auto = OxmlElement("w:autoHyphenation")
-        settings.append(auto)
+    auto = _child(settings, "w:autoHyphenation")
     auto.set(qn("w:val"), "false")
-    ppr_default = defaults.find(qn("w:pPrDefault"))
-    if ppr_default is None:
-        ppr_default = OxmlElement("w:pPrDefault")
-        defaults.append(ppr_default)
-    ppr = ppr_default.find(qn("w:pPr"))
-    if ppr is None:
-        ppr = OxmlElement("w:pPr")
-        ppr_default.append(ppr)
+    ppr_default = _child(defaults, "w:pPrDefault")
+    ppr = _child(ppr_default, "w:pPr")
     if ppr.find(qn("w:suppressAutoHyphens")) is None:
         ppr.insert(0, OxmlElement("w:suppressAutoHyphens"))
     for style in doc.styles:
@@ -260,15 +258,9 @@ def _caption(tbl) -> str | None:
 def _set_widths(table, widths_mm: list[float]) -> None:
     tbl = table._tbl
     tbl_pr = tbl.tblPr
-    layout = tbl_pr.find(qn("w:tblLayout"))
-    if layout is None:
-        layout = OxmlElement("w:tblLayout")
-        tbl_pr.append(layout)
+    layout = _child(tbl_pr, "w:tblLayout")
     layout.set(qn("w:type"), "fixed")
-    tw = tbl_pr.find(qn("w:tblW"))
-    if tw is None:
-        tw = OxmlElement("w:tblW")
-        tbl_pr.append(tw)
+    tw = _child(tbl_pr, "w:tblW")
     tw.set(qn("w:w"), str(int(sum(widths_mm) * 56.7)))
     tw.set(qn("w:type"), "dxa")
     grid = tbl.tblGrid
@@ -396,6 +388,35 @@ def _group_header(table, block: dict, widths_mm: list[float]) -> None:
         col += span
     for tc in (*top.tc_lst, *low.tc_lst):
         tc.get_or_add_tcPr().vAlign_val = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+# ---------------------------------------------------------------- schema order
+
+# OOXML property elements must appear in schema sequence (Word reports "unreadable content"
+# otherwise, LibreOffice forgives); elements added above are appended, so sort them once here.
+_SEQ = {
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc "
+             "tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription",
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr "
+           "shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN "
+           "bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc "
+           "textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "trPr": "cnfStyle divId gridBefore gridAfter wBefore wAfter cantSplit trHeight tblHeader tblCellSpacing "
+            "jc hidden",
+}
+_RANK = {qn(f"w:{k}"): {qn(f"w:{t}"): i for i, t in enumerate(v.split())} for k, v in _SEQ.items()}
+
+
+def _schema_order(doc) -> None:
+    for root in (doc.element, doc.styles.element):
+        for tag, rank in _RANK.items():
+            for el in root.iter(tag):
+                kids = list(el)
+                ordered = sorted(kids, key=lambda k: rank.get(k.tag, len(rank)))  # stable
+                if ordered != kids:
+                    for k in kids:
+                        el.remove(k)
+                    el.extend(ordered)
 
 
 # ---------------------------------------------------------------- metadata and bytes

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..paths import FORMS
 from . import atomic
 
-VERSION = "2"  # bump when a writer changes its output for the same context and templates
+VERSION = "3"  # bump when a writer changes its output for the same context and templates
 
 
 @dataclass
