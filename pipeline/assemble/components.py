@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..paths import FORMS
-from ..rating.rulebook import _merge
+from ..rating.rulebook import load_extending
 from ..rating.subjects import UNIT_ID
 from ..vn import roman
 
@@ -67,10 +67,7 @@ class Spec:
 
 @functools.lru_cache(maxsize=None)
 def _file(name: str) -> dict:
-    path = FORMS / "dossiers" / f"{name}.yaml"
-    data = yaml.safe_load(path.read_text("utf-8")) or {}
-    parent = data.pop("extends", None)
-    return _merge(_file(parent), data) if parent else data
+    return load_extending(FORMS / "dossiers", name, FileNotFoundError)
 
 
 def spec_file(regime: str) -> str | None:

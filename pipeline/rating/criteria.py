@@ -9,10 +9,9 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from ..paths import FORMS
-from .rulebook import _merge
+from .rulebook import load_extending
 
 ROLES = ("tap-the", "to-chuc-dang", "lanh-dao", "khong-lanh-dao", "ngoai-he-thong")
 
@@ -70,15 +69,7 @@ def criteria_dir() -> Path:
 
 @functools.lru_cache(maxsize=None)
 def _raw(fid: str) -> dict:
-    path = criteria_dir() / f"{fid}.yaml"
-    if not path.is_file():
-        raise UnknownFramework(fid)
-    data = yaml.safe_load(path.read_text("utf-8")) or {}
-    parent = data.pop("extends", None)
-    if parent:
-        data = _merge(_raw(parent), data)
-    data["id"] = fid
-    return data
+    return load_extending(criteria_dir(), fid, UnknownFramework)
 
 
 def _set(role: str, raw: dict, sets: dict, seen: tuple = ()) -> CriteriaSet:

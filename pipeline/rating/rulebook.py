@@ -32,14 +32,20 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
-@functools.lru_cache(maxsize=None)
-def load(regime: str) -> dict:
-    path = regimes_dir() / f"{regime}.yaml"
+def load_extending(folder: Path, name: str, missing: type[Exception]) -> dict:
+    """<folder>/<name>.yaml merged over the file it `extends:` (recursively); `missing` if absent.
+    The one mechanism behind rulebooks, criteria frameworks and dossier lists."""
+    path = folder / f"{name}.yaml"
     if not path.is_file():
-        raise UnknownRegime(regime)
+        raise missing(name)
     data = yaml.safe_load(path.read_text("utf-8")) or {}
     parent = data.pop("extends", None)
     if parent:
-        data = _merge(load(parent), data)
-    data["id"] = regime
+        data = _merge(load_extending(folder, parent, missing), data)
+    data["id"] = name
     return data
+
+
+@functools.lru_cache(maxsize=None)
+def load(regime: str) -> dict:
+    return load_extending(regimes_dir(), regime, UnknownRegime)
