@@ -77,13 +77,15 @@ class Cache:
         atomic.write_text(self._path(k, "json"), json.dumps({"pages": r.pages}))  # last: marks complete
 
 
-def render_one(args: tuple[dict, dt.datetime]) -> Rendered:
+def render_task(args: tuple[str, dict, dt.datetime]) -> Rendered:
+    """One task on a worker: "both" writers for a document, or only its "docx", or only the
+    "pdf" of a context (a part of a long list, render/split.py)."""
     from . import docx as docx_writer
     from . import html as html_writer
 
-    ctx, created = args
-    pdf, pages = html_writer.to_pdf(html_writer.to_html(ctx))
-    return Rendered(docx_writer.render(ctx, created), pdf, pages)
+    what, ctx, created = args
+    pdf, pages = html_writer.to_pdf(html_writer.to_html(ctx)) if what != "docx" else (b"", 0)
+    return Rendered(docx_writer.render(ctx, created) if what != "pdf" else b"", pdf, pages)
 
 
 def _warm() -> None:
@@ -101,10 +103,38 @@ def default_jobs() -> int:
     return int(os.environ.get("KIEMDIEM_JOBS", min(2, os.cpu_count() or 1)))
 
 
+class _Long:
+    """A document rendered in parts (render/split.py): its DOCX, the head, then the other
+    parts once the head's page count is known, then joined – or whole, if a part overflowed."""
+
+    def __init__(self, plan):
+        self.plan, self.docx, self.head, self.parts, self.whole = plan, None, None, {}, None
+
+    def part_tasks(self) -> list[dict]:
+        from . import split
+
+        return split.part_contexts(self.plan, self.head.pages)
+
+    def overflowed(self) -> bool:
+        return any(self.parts[i].pages != n for i, n in enumerate(self.plan.planned))
+
+    def result(self) -> Rendered:
+        from . import split
+
+        if self.whole is not None:
+            return Rendered(self.docx.docx, self.whole.pdf, self.whole.pages)
+        parts = [self.head] + [self.parts[i] for i in range(len(self.parts))]
+        return Rendered(self.docx.docx, split.join([r.pdf for r in parts]), sum(r.pages for r in parts))
+
+
 def render_all(contexts: list[dict], created: dt.datetime, jobs: int | None = None,
                cache: Cache | None = None, progress=None) -> list[Rendered]:
     """Render each context with both writers, in order; cached ones are not rendered again.
+    Long lists are rendered in parts (render/split.py), each part cached on its own.
     progress(done, total) is called as documents complete (for progress bars)."""
+    from ..compose.common import profile
+    from . import split
+
     jobs = default_jobs() if jobs is None else jobs
     keys = [key(c, created) for c in contexts]
     results: list[Rendered | None] = [cache.get(k) if cache else None for k in keys]
@@ -112,25 +142,111 @@ def render_all(contexts: list[dict], created: dt.datetime, jobs: int | None = No
     done = len(contexts) - len(todo)
     tick = progress or (lambda d, t: None)
     tick(done, len(contexts))
-    if jobs > 1 and len(todo) >= 4:
-        # Longest first (a 1,500-row list takes ~100 forms' time): no lone straggler at the end.
-        todo.sort(key=lambda i: -_cost(contexts[i]))
-        # forkserver: workers start from a clean process (no inherited Pango/fontconfig state)
-        mp = multiprocessing.get_context("forkserver")
-        mp.set_forkserver_preload(["pipeline.render.html", "pipeline.render.docx"])
-        with mp.Pool(jobs, initializer=_warm) as pool:
-            chunk = max(1, min(16, len(todo) // (jobs * 4)))
-            for i, r in zip(todo, pool.imap(render_one, [(contexts[i], created) for i in todo], chunksize=chunk)):
-                results[i] = r
-                if cache:
-                    cache.put(keys[i], r)
-                done += 1
-                tick(done, len(contexts))
-    else:
-        for i in todo:
-            results[i] = render_one((contexts[i], created))
-            if cache:
-                cache.put(keys[i], results[i])
-            done += 1
-            tick(done, len(contexts))
+    if not todo:
+        return results  # type: ignore[return-value]
+    # Tasks: (what, context, owner, role). Each is cached under its own key, so an unchanged
+    # part of a long list is not rendered again when one row elsewhere changed.
+    tasks: list[tuple] = []
+    longs: dict[int, _Long] = {}
+    for i in todo:
+        plan = split.plan(contexts[i], profile())
+        if plan is None:
+            tasks.append(("both", contexts[i], i, None))
+        else:
+            longs[i] = _Long(plan)
+            tasks += [("docx", contexts[i], i, "docx"), ("pdf", plan.head, i, "head")]
+
+    def finished(task, r: Rendered) -> list[tuple]:
+        """Record a task's result; return the tasks it makes possible."""
+        nonlocal done
+        what, ctx, i, role = task
+        if role is None:
+            results[i] = r
+        else:
+            lg = longs[i]
+            if role == "docx":
+                lg.docx = r
+            elif role == "head":
+                lg.head = r
+                more = [("pdf", c, i, n) for n, c in enumerate(lg.part_tasks())]
+                return more
+            elif role == "whole":
+                lg.whole = r
+            else:
+                lg.parts[role] = r
+            want = len(lg.plan.planned) + (lg.plan.tail is not None)
+            if lg.docx is None or lg.head is None or (lg.whole is None and len(lg.parts) < want):
+                return []
+            if lg.whole is None and lg.overflowed():
+                return [("pdf", contexts[i], i, "whole")]   # the estimate was short: render it whole
+            results[i] = lg.result()
+        if cache:
+            cache.put(keys[i], results[i])
+        done += 1
+        tick(done, len(contexts))
+        return []
+
+    _run(tasks, finished, created, jobs, cache)
     return results  # type: ignore[return-value]
+
+
+def _task_key(task, created: dt.datetime) -> str:
+    return hashlib.sha256(f"{task[0]}|{key(task[1], created)}".encode()).hexdigest()
+
+
+def _run(tasks: list[tuple], finished, created: dt.datetime, jobs: int, cache: Cache | None) -> None:
+    """Run tasks (and the tasks their results make possible), longest first, on `jobs` worker
+    processes kept for the whole run; parts of lists are cached per task."""
+    import heapq
+    import queue
+
+    pending: list = []
+    serial = 0
+
+    def push(task) -> None:
+        nonlocal serial
+        serial += 1
+        heapq.heappush(pending, (-_cost(task[1]), serial, task))
+
+    def complete(task, r: Rendered) -> None:
+        if cache and task[3] is not None and not r.cached:
+            cache.put(_task_key(task, created), r)
+        for t in finished(task, r):
+            push(t)
+
+    def cached(task) -> Rendered | None:
+        return cache.get(_task_key(task, created)) if cache and task[3] is not None else None
+
+    for t in tasks:
+        push(t)
+    if jobs <= 1 or len(tasks) < 4:
+        while pending:
+            task = heapq.heappop(pending)[2]
+            complete(task, cached(task) or render_task((task[0], task[1], created)))
+        return
+    # forkserver: workers start from a clean process (no inherited Pango/fontconfig state)
+    mp = multiprocessing.get_context("forkserver")
+    mp.set_forkserver_preload(["pipeline.render.html", "pipeline.render.docx"])
+    done_q: queue.Queue = queue.Queue()
+    with mp.Pool(jobs, initializer=_warm) as workers:
+        inflight = 0
+        while pending or inflight:
+            # Keep each worker fed (two tasks in flight each), taking the longest first, so
+            # the parts of a list made ready by its head go ahead of the short forms.
+            while pending and inflight < 2 * jobs:
+                task = heapq.heappop(pending)[2]
+                hit = cached(task)
+                if hit is not None:
+                    complete(task, hit)
+                    continue
+                workers.apply_async(render_task, ((task[0], task[1], created),),
+                                    callback=lambda r, t=task: done_q.put((t, r, None)),
+                                    error_callback=lambda e, t=task: done_q.put((t, None, e)))
+                inflight += 1
+            if not inflight:
+                continue
+            task, r, err = done_q.get()
+            inflight -= 1
+            if err is not None:
+                raise err
+            complete(task, r)
