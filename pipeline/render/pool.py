@@ -12,8 +12,10 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import atexit
 import multiprocessing
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,6 +192,46 @@ def render_all(contexts: list[dict], created: dt.datetime, jobs: int | None = No
     return results  # type: ignore[return-value]
 
 
+# One set of worker processes per process, kept between builds (a year's units, the drop-folder
+# watcher, the covers after the documents): starting one costs ~1 s (WeasyPrint import, fonts).
+_WORKERS: dict = {}
+_STARTING: dict = {}
+_LOCK = threading.Lock()
+
+
+def _start(jobs: int) -> None:
+    # forkserver: workers start from a clean process (no inherited Pango/fontconfig state)
+    mp = multiprocessing.get_context("forkserver")
+    mp.set_forkserver_preload(["pipeline.render.html", "pipeline.render.docx"])
+    workers = mp.Pool(jobs, initializer=_warm)
+    _WORKERS[jobs] = workers
+    atexit.register(workers.terminate)
+
+
+def warm_up(jobs: int | None = None) -> None:
+    """Start the worker processes in the background (call first thing in a build: they get
+    ready while the data is read, rated and composed)."""
+    jobs = default_jobs() if jobs is None else jobs
+    with _LOCK:
+        if jobs <= 1 or jobs in _WORKERS or jobs in _STARTING:
+            return
+        t = _STARTING[jobs] = threading.Thread(target=_start, args=(jobs,), daemon=True)
+        t.start()
+
+
+def _workers(jobs: int):
+    warm_up(jobs)
+    with _LOCK:
+        t = _STARTING.get(jobs)
+    if t is not None:
+        t.join()
+        with _LOCK:
+            _STARTING.pop(jobs, None)
+    if jobs not in _WORKERS:  # the background start failed: say why here
+        _start(jobs)
+    return _WORKERS[jobs]
+
+
 def _task_key(task, created: dt.datetime) -> str:
     return hashlib.sha256(f"{task[0]}|{key(task[1], created)}".encode()).hexdigest()
 
@@ -219,34 +261,31 @@ def _run(tasks: list[tuple], finished, created: dt.datetime, jobs: int, cache: C
 
     for t in tasks:
         push(t)
-    if jobs <= 1 or len(tasks) < 4:
+    if jobs <= 1 or (len(tasks) < 4 and jobs not in _WORKERS and jobs not in _STARTING):
         while pending:
             task = heapq.heappop(pending)[2]
             complete(task, cached(task) or render_task((task[0], task[1], created)))
         return
-    # forkserver: workers start from a clean process (no inherited Pango/fontconfig state)
-    mp = multiprocessing.get_context("forkserver")
-    mp.set_forkserver_preload(["pipeline.render.html", "pipeline.render.docx"])
     done_q: queue.Queue = queue.Queue()
-    with mp.Pool(jobs, initializer=_warm) as workers:
-        inflight = 0
-        while pending or inflight:
-            # Keep each worker fed (two tasks in flight each), taking the longest first, so
-            # the parts of a list made ready by its head go ahead of the short forms.
-            while pending and inflight < 2 * jobs:
-                task = heapq.heappop(pending)[2]
-                hit = cached(task)
-                if hit is not None:
-                    complete(task, hit)
-                    continue
-                workers.apply_async(render_task, ((task[0], task[1], created),),
-                                    callback=lambda r, t=task: done_q.put((t, r, None)),
-                                    error_callback=lambda e, t=task: done_q.put((t, None, e)))
-                inflight += 1
-            if not inflight:
+    workers = _workers(jobs)
+    inflight = 0
+    while pending or inflight:
+        # Keep each worker fed (two tasks in flight each), taking the longest first, so
+        # the parts of a list made ready by its head go ahead of the short forms.
+        while pending and inflight < 2 * jobs:
+            task = heapq.heappop(pending)[2]
+            hit = cached(task)
+            if hit is not None:
+                complete(task, hit)
                 continue
-            task, r, err = done_q.get()
-            inflight -= 1
-            if err is not None:
-                raise err
-            complete(task, r)
+            workers.apply_async(render_task, ((task[0], task[1], created),),
+                                callback=lambda r, t=task: done_q.put((t, r, None)),
+                                error_callback=lambda e, t=task: done_q.put((t, None, e)))
+            inflight += 1
+        if not inflight:
+            continue
+        task, r, err = done_q.get()
+        inflight -= 1
+        if err is not None:
+            raise err
+        complete(task, r)
