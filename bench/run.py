@@ -78,6 +78,48 @@ def _pdf_overhead(n: int = 40) -> dict:
             "ratio": round(ours / bare, 2)}
 
 
+def _libreoffice(n: int = 50) -> dict | None:
+    """Per-document PDF time: ours (one warm process) vs LibreOffice headless converting the
+    same documents' DOCX in one batch call of n files (after a warm-up call). None without soffice."""
+    import datetime as dt
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        return None
+    from pipeline import compose
+    from pipeline.rating import rate, rulebook
+    from pipeline.render import docx as D
+    from pipeline.render import html as H
+    from pipeline.validate import load_unit
+
+    unit, _ = load_unit(ROOT / "data" / "xa-lung-phinh")
+    job = compose.Job(unit, "nam", rulebook.load(unit.info.regime), rate(unit, "nam"))
+    docs = [d for d in compose.documents(job) if d.context["document"].startswith("mau-02")][:n]
+    work = Path(tempfile.mkdtemp(prefix="kiemdiem-lo-"))
+    try:
+        files = []
+        for i, d in enumerate(docs):
+            f = work / f"{i:03d}.docx"
+            f.write_bytes(D.render(d.context, dt.datetime(2025, 12, 15)))
+            files.append(str(f))
+        profile = f"-env:UserInstallation=file://{work}/lo-profile"
+        subprocess.run([soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", str(work / "warm"),
+                        files[0]], capture_output=True, check=True)
+        t = time.perf_counter()
+        subprocess.run([soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", str(work / "out"),
+                        *files], capture_output=True, check=True)
+        lo = (time.perf_counter() - t) / len(files)
+        htmls = [H.to_html(d.context) for d in docs]
+        H.to_pdf(htmls[0])
+        t = time.perf_counter()
+        pages = sum(H.to_pdf(h)[1] for h in htmls)
+        ours = (time.perf_counter() - t) / len(htmls)
+        return {"documents": len(files), "pages_per_document": round(pages / len(files), 2),
+                "libreoffice_batch_s": round(lo, 4), "ours_s": round(ours, 4), "ratio": round(ours / lo, 2)}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="500,1500,3000")
@@ -101,6 +143,7 @@ def main() -> None:
                 u = generate(work / f"data-{n}", n, max(25, n // 25), seed=2)
                 results["scaling"][n] = _timed_build(u, work / f"out-{n}", 2)
         results["pdf_per_document"] = _pdf_overhead()
+        results["vs_libreoffice"] = _libreoffice()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     text = json.dumps(results, indent=2, ensure_ascii=False)
