@@ -93,6 +93,7 @@ def build(folder: Path, period: str = "nam", out_root: Path | None = None, jobs:
     lives in <output root>/.cache and makes a rebuild after a small change cheap."""
     from .rating import rate, rulebook
 
+    pool.warm_up(jobs)  # worker processes get ready while the data is read, rated and composed
     unit, problems = load_unit(folder)
     result = BuildResult(unit, problems)
     if unit is None:
