@@ -19,6 +19,7 @@ from . import criteria as criteria_mod
 from .engine import Engine
 from .report import as_json, as_text
 from .result import GroupSummary, Rating, Result
+from .subjects import collect
 
 PERIODS = ("nam", "Q1", "Q2", "Q3")
 
@@ -64,16 +65,17 @@ def rate(unit: Unit, period: str = "nam") -> Result:
         problems.append(error(info.where("che_do"), "che_do",
                               f"chế độ {info.regime} không đánh giá, xếp loại theo quý ({period})"))
     quarters: dict[str, dict[str, str]] = {}
+    subjects = collect(unit, rules)     # the same for every period's engine
     if period == "nam" and qperiods:
         records = {"dang-bo": unit.info, **{r.id: r for r in (*unit.members, *unit.cells, *unit.collectives)}}
         for q in qperiods:
-            qres = Engine(unit, rules, q).run()
+            qres = Engine(unit, rules, q, subjects=subjects).run()
             problems += qres.problems
             for r in qres.subjects:
                 rec = records.get(r.id)
                 if r.level is not None and rec is not None and rec.reviews.get(q) is not None:
                     quarters.setdefault(r.id, {})[q] = r.level
-    result = Engine(unit, rules, period, quarters).run()
+    result = Engine(unit, rules, period, quarters, subjects=subjects).run()
     result.problems = ordered(problems + result.problems)
     return result
 

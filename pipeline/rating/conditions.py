@@ -6,7 +6,8 @@ cases (trigger when they hold).
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 from .metrics import METRICS, Value, measure
 from .text import CRIT_RANK, fill, show
@@ -20,7 +21,13 @@ KEYS = {"for", "metric", "lift", "reason", "periods", *OPS}
 class Outcome:
     holds: bool | None            # None: the measure does not apply / no data
     value: Value | None
-    text: str                     # the condition's reason sentence, filled
+    made: str | Callable[[], str] = field(default="", repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        """The condition's reason sentence, filled – only when a caller shows it (most
+        conditions hold silently, and filling every template was a fifth of a rating run)."""
+        return self.made() if callable(self.made) else self.made
 
 
 def roles(rules: dict, spec) -> set[str] | None:
@@ -56,8 +63,11 @@ def evaluate(cond: dict, s, ev, ctx) -> Outcome:
         return Outcome(None, None, "")
     lim = CRIT_RANK.get(str(limit), limit) if value.kind == "criterion" else limit
     holds = OPS[op](value.value, lim)
-    shown_limit = Value(lim, kind=value.kind).shown() if value.kind == "criterion" else show(limit)
-    text = fill(cond.get("reason") or cond["metric"], value=value.shown(), limit=shown_limit, detail=value.detail)
+
+    def text() -> str:
+        shown_limit = Value(lim, kind=value.kind).shown() if value.kind == "criterion" else show(limit)
+        return fill(cond.get("reason") or cond["metric"], value=value.shown(), limit=shown_limit, detail=value.detail)
+
     return Outcome(holds, value, text)
 
 
@@ -67,6 +77,20 @@ def entries(rules: dict, section: str, level: str | None = None) -> list[tuple[s
     if level is not None:
         block = block.get(level) or {}
     return [(k, v) for k, v in block.items() if _valid(v)]
+
+
+def applicable(ctx, section: str, level: str | None, role: str) -> list[tuple[str, dict]]:
+    """entries() of the section that apply to role in ctx.period, remembered in ctx.cond_cache
+    (one engine run: the rulebook does not change while it rates)."""
+    cache = getattr(ctx, "cond_cache", None)
+    key = (section, level, role, ctx.period)
+    if cache is not None and key in cache:
+        return cache[key]
+    rules = ctx.rules
+    out = [(k, c) for k, c in entries(rules, section, level) if applies(rules, c, role, ctx.period)]
+    if cache is not None:
+        cache[key] = out
+    return out
 
 
 def _valid(c) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from ..vn import parse_date
@@ -17,6 +18,7 @@ QUARTER_END = {"Q1": (3, 31), "Q2": (6, 30), "Q3": (9, 30)}
 QUARTER_START = {"Q1": (1, 1), "Q2": (4, 1), "Q3": (7, 1)}
 
 
+@functools.lru_cache(maxsize=4096)   # the same join dates and periods, four engines per rating
 def add_months(d: dt.date, months: int) -> dt.date:
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1

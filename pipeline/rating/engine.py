@@ -51,6 +51,7 @@ class View:
         self.e, self.member_mode = engine, member_mode
         self.rules, self.period, self.subjects = engine.rules, engine.period, engine.subjects
         self.date_range = engine.date_range
+        self.cond_cache = engine.cond_cache
 
     def criteria_set(self, role):
         return self.e.criteria_set(role)
@@ -69,15 +70,19 @@ class View:
 
 
 class Engine:
-    def __init__(self, unit: Unit, rules: dict, period: str, quarters: dict | None = None):
+    def __init__(self, unit: Unit, rules: dict, period: str, quarters: dict | None = None,
+                 subjects: list[Subject] | None = None):
+        """subjects: collect(unit, rules), when the caller already has it (rate() runs one
+        engine per period over the same subjects)."""
         self.unit, self.rules, self.period = unit, rules, period
         self.year = unit.info.year
         self.date = eligibility.rating_date(unit.info, rules, period)
         self.date_range = eligibility.period_range(self.year, period)
         self.quarters = quarters or {}
+        self.cond_cache: dict = {}      # conditions.applicable, for this run's rulebook and period
         self.problems: list[Problem] = []
         self.subjects: dict[str, Subject] = {}
-        for s in collect(unit, rules):
+        for s in (collect(unit, rules) if subjects is None else subjects):
             if s.id in self.subjects:
                 other = self.subjects[s.id]
                 self.problems.append(error(s.where("id"), "id",
@@ -98,6 +103,8 @@ class Engine:
         self.mem: dict[str, Pre] = {}
         self.plans: dict[str, quota.Plan] = {}
         self.ratings: dict[str, Rating] = {}
+        self.views = {False: View(self, False), True: View(self, True)}
+        self._no_review: str | None = None
 
     # ------------------------------------------------------------ what other subjects see
 
@@ -152,12 +159,12 @@ class Engine:
         return f"{s.name}" + (" (với tư cách đảng viên)" if kind == "M" else "")
 
     def _order(self, deps: dict) -> list[tuple]:
-        users: dict[tuple, list[tuple]] = {n: [] for n in deps}
-        indeg = {n: 0 for n in deps}
+        users: dict[tuple, list[tuple]] = {}
+        indeg = dict.fromkeys(deps, 0)
         for n, ds in deps.items():
             for d in ds:
                 if d in deps:
-                    users[d].append(n)
+                    users.setdefault(d, []).append(n)
                     indeg[n] += 1
         ready = [n for n, k in indeg.items() if k == 0]
         heapq.heapify(ready)
@@ -165,11 +172,12 @@ class Engine:
         while ready:
             n = heapq.heappop(ready)
             out.append(n)
-            for u in users[n]:
+            for u in users.get(n, ()):
                 indeg[u] -= 1
                 if indeg[u] == 0:
                     heapq.heappush(ready, u)
-        rest = sorted(n for n in deps if n not in set(out))
+        placed = set(out)
+        rest = sorted(n for n in deps if n not in placed)
         if rest:
             self._report_cycle(deps, set(rest))
             phase = {"P": 0, "M": 0, "Q": 1, "F": 2}
@@ -206,14 +214,16 @@ class Engine:
         return (float(n), exceeded), f"{n} tiêu chí {CRITERION_NAMES['xuat-sac']}"
 
     def _pre(self, s: Subject, member_mode: bool) -> Pre:
-        rules, view = self.rules, View(self, member_mode)
+        rules, view = self.rules, self.views[member_mode]
         ev = s.review(self.period)
         el = eligibility.check(s, rules, self.date)
         if not el.rated:
             return Pre("KXL", False, list(el.reasons), score_of(ev)[0])
         reasons = list(el.reasons)
         if ev is None:
-            reasons.append(say(rules, "no_review", period=period_name(rules, self.period, self.year)))
+            if self._no_review is None:   # the same sentence for everyone of the period
+                self._no_review = say(rules, "no_review", period=period_name(rules, self.period, self.year))
+            reasons.append(self._no_review)
             return Pre(None, False, reasons)
         tally = ballots_mod.tally(ev.ballots, rules) if ev.ballots is not None else None
         ballot_level = tally.level if tally else None

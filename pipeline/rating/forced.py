@@ -8,9 +8,7 @@ from .text import say
 def forced(s, ev, ctx) -> tuple[bool, list[str]]:
     rules = ctx.rules
     hit, reasons = False, []
-    for _, c in cond.entries(rules, "forced"):
-        if not cond.applies(rules, c, s.role, ctx.period):
-            continue
+    for _, c in cond.applicable(ctx, "forced", None, s.role):
         out = cond.evaluate(c, s, ev, ctx)
         if not out.holds:
             continue

@@ -73,9 +73,7 @@ def apply_conditions(level: str, s, ev, ctx) -> tuple[str, list[str]]:
     drops: list[tuple[list[str], list[str], str]] = []    # (levels, failing texts, next level)
     while level != LEVELS[-1]:
         failing = []
-        for _, c in cond.entries(rules, "conditions", level):
-            if not cond.applies(rules, c, s.role, ctx.period):
-                continue
+        for _, c in cond.applicable(ctx, "conditions", level, s.role):
             out = cond.evaluate(c, s, ev, ctx)
             if out.holds is False:
                 if c.get("lift") and s.facts.self_remedied:

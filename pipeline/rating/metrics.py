@@ -6,6 +6,7 @@ documented at the top of forms/regimes/qd366-2025.yaml.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -38,16 +39,28 @@ def score_of(ev: Evaluation | None) -> tuple[float | None, str]:
 
 # ---------------------------------------------------------------- discipline
 
+@functools.lru_cache(maxsize=4096)
+def _plain_str(text: str) -> str:
+    return plain(text)
+
+
+def _plain(text) -> str:
+    """plain(), remembered for strings (the same few discipline forms are compared many times)."""
+    return _plain_str(text) if type(text) is str else plain(text)
+
+
 def counted_forms(rules: dict) -> set[str]:
-    return {plain(f) for f in (rules.get("discipline") or {}).get("counted_forms") or []}
+    return {_plain(f) for f in (rules.get("discipline") or {}).get("counted_forms") or []}
 
 
 def disciplines(member, ctx, duty_only: bool = False) -> list:
     """The member's discipline decisions in the period that count as 'bị kỷ luật'."""
+    if not member.discipline:
+        return []
     start, end = ctx.date_range
     forms = counted_forms(ctx.rules)
     return sorted((d for d in member.discipline
-                   if start <= d.date <= end and plain(d.form) in forms and (d.duty_related or not duty_only)),
+                   if start <= d.date <= end and _plain(d.form) in forms and (d.duty_related or not duty_only)),
                   key=lambda d: (d.date, d.form))
 
 

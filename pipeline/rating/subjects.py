@@ -34,6 +34,7 @@ class Subject:
     cell: str | None = None                            # persons: chi bộ; chi ủy collectives: its chi bộ
     collective_kind: str = ""                          # tap-the: loai; chi bộ: loai
     extra: dict = field(default_factory=dict)
+    _reviews: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # review() memo
 
     @property
     def is_person(self) -> bool:
@@ -44,7 +45,11 @@ class Subject:
         return self.kind == "to-chuc-dang"
 
     def review(self, period: str):
-        return self.record.reviews.get(period)
+        try:
+            return self._reviews[period]
+        except KeyError:
+            ev = self._reviews[period] = self.record.reviews.get(period)
+            return ev
 
     @property
     def facts(self):
@@ -84,8 +89,11 @@ def collect(unit: Unit, rules: dict) -> list[Subject]:
     for m in members:
         out.append(Subject(m.id, KIND_OF_ROLE[m.role], m.role, m.name, m,
                            _group(rules, m.role, m.group, False), m.priority, cell=m.cell))
+    by_cell: dict[str | None, list[str]] = {}
+    for m in members:
+        by_cell.setdefault(m.cell, []).append(m.id)
     for c in cells:
-        cell_members = tuple(sorted(m.id for m in members if m.cell == c.id))
+        cell_members = tuple(sorted(by_cell.get(c.id, ())))
         leaders = known([c.secretary, *c.committee] if c.secretary else c.committee)
         out.append(Subject(c.id, "to-chuc-dang", "to-chuc-dang", c.name, c,
                            _group(rules, "to-chuc-dang", c.group, False), c.priority,
