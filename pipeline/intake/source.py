@@ -3,10 +3,20 @@
 YAML is composed with the safe loader (no Python tags), timestamps are left as text so that
 dates are checked by the model with Vietnamese messages, and duplicate keys – which PyYAML
 silently overwrites – are reported.
+
+Speed: PyYAML's pure-Python scanner and parser were nine tenths of reading a unit. When PyYAML
+has its libyaml bindings, libyaml scans and parses (the events) and the same Python composer,
+walker and messages do the rest. A text libyaml would read differently – tabs, a BOM or a line
+break other than LF / CR LF, a character either parser refuses, a tag or directive, «#» right
+after «|» or «>», «?» next to a flow collection – goes to the pure-Python parser (_c_reads), and
+so does every text libyaml or the walk fails on: error messages and their lines are the
+pure-Python ones users always got. tests/test_intake_yaml.py holds the two paths to the same
+events, values, lines and problems.
 """
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,13 +36,16 @@ class SourceFile:
 
     def where(self, path: Path_) -> Where:
         """Line of the value at path, or of its nearest ancestor that exists."""
+        line = self.lines.get(path)
+        if line is not None:
+            return Where(self.rel, line)
         while path and path not in self.lines:
             path = path[:-1]
         return Where(self.rel, self.lines.get(path, 1))
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    """Pure Python: PyYAML's reader, scanner, parser, composer."""
 
 
 # Dates stay strings: the model parses them and explains bad ones (31/02/2025) in Vietnamese.
@@ -40,6 +53,41 @@ _Loader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+if getattr(yaml, "__with_libyaml__", False):
+    from yaml._yaml import CParser
+
+    class _CLoader(yaml.composer.Composer, CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        """libyaml's scanner and parser (CParser: the events), PyYAML's own Python composer (it
+        comes first, so its get_single_node, anchors and marks are used), the same constructor
+        and resolvers as _Loader. Not libyaml's composer: it recurses on the C stack and
+        crashes the process on deeply nested input ([[[[…) instead of raising."""
+
+        def __init__(self, stream):
+            CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+    _CLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+    class _CSafeLoader(_CLoader):
+        """As _CLoader with yaml.SafeLoader's resolvers (timestamps too): safe_load()."""
+
+    _CSafeLoader.yaml_implicit_resolvers = yaml.SafeLoader.yaml_implicit_resolvers
+else:  # PyYAML built without libyaml
+    _CLoader = _CSafeLoader = None
+
+# Texts the pure-Python parser reads (see the module's docstring): tabs, a BOM, the line breaks
+# other than LF and CR LF, and every character PyYAML's reader refuses (its NON_PRINTABLE class).
+_PYTHON_ONLY = re.compile("[\t\x85\u2028\u2029\ufeff]|\r(?!\n)|"
+                          "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# …and the syntax where libyaml differs from PyYAML: a tag or a directive anywhere (the bare «!»
+# tag resolves differently; data files use neither), «#» right after a block scalar's «|» or «>»
+# (libyaml takes it for a comment, PyYAML refuses it).
+_PYTHON_ONLY_SYNTAX = re.compile(r"(?:^|[\s\[\]{},:])!|^%|[|>][-+0-9]*#", re.MULTILINE)
+_COMMENT_LINE = re.compile(r"^ *#.*$", re.MULTILINE)
+_MAX_C_DEPTH = 100   # deeper data (none in practice) goes to the pure-Python path, RecursionError and all
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:" + t
@@ -52,39 +100,113 @@ class _Bad(Exception):
         self.line, self.message = line, message
 
 
-def _walk(loader: _Loader, node, path: Path_, lines: dict, problems: list, rel: str):
+class _Retry(Exception):
+    """The libyaml path declines this text; the pure-Python path reads it."""
+
+
+_STR = "tag:yaml.org,2002:str"
+
+
+def _walk(loader, node, path: Path_, lines: dict, problems: list, rel: str, depth: float):
     lines[path] = node.start_mark.line + 1
-    if node.tag not in _PLAIN_TAGS:
+    tag = node.tag
+    if tag == _STR and type(node) is yaml.ScalarNode:
+        return node.value          # what SafeConstructor.construct_yaml_str gives for a scalar
+    if tag not in _PLAIN_TAGS:
         raise _Bad(node.start_mark.line + 1,
                    f"thẻ YAML «{node.tag}» không được phép (chỉ dùng dữ liệu thông thường)")
+    if depth <= 0 and not isinstance(node, yaml.ScalarNode):
+        raise _Retry
     if isinstance(node, yaml.MappingNode):
         out = {}
         for k_node, v_node in node.value:
             if not isinstance(k_node, yaml.ScalarNode):
                 raise _Bad(k_node.start_mark.line + 1, "tên khóa phải là chữ")
-            key = str(loader.construct_object(k_node))
+            key = k_node.value if k_node.tag == _STR else str(loader.construct_object(k_node))
             if key in out:
                 problems.append(error(Where(rel, k_node.start_mark.line + 1), key,
                                       f"khóa «{key}» bị lặp lại trong cùng một mục; giá trị sau sẽ bị bỏ qua"))
                 continue
-            out[key] = _walk(loader, v_node, path + (key,), lines, problems, rel)
+            out[key] = _walk(loader, v_node, path + (key,), lines, problems, rel, depth - 1)
             lines[path + (key,)] = k_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(loader, v, path + (i,), lines, problems, rel) for i, v in enumerate(node.value)]
+        return [_walk(loader, v, path + (i,), lines, problems, rel, depth - 1) for i, v in enumerate(node.value)]
     return loader.construct_object(node)
 
 
-def _yaml(text: str, rel: str, problems: list) -> tuple[object, dict]:
-    loader = _Loader(text)
+def _compose_walk(loader_class, text: str, rel: str, problems: list, depth: float) -> tuple[object, dict]:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, {}
         lines: dict = {}
-        return _walk(loader, node, (), lines, problems, rel), lines
+        return _walk(loader, node, (), lines, problems, rel, depth), lines
     finally:
         loader.dispose()
+
+
+def _c_reads(text: str) -> bool:
+    """Whether the libyaml path may read this text (otherwise the pure-Python one does)."""
+    if _PYTHON_ONLY.search(text) or _PYTHON_ONLY_SYNTAX.search(text):
+        return False
+    # In flow collections PyYAML ends a plain scalar at «?» (a key indicator), libyaml does not.
+    # A «?» on a comment line cannot be one (a line whose first character after the indentation
+    # is «#» is a comment for both, unless inside a quoted or block scalar, where «?» is text).
+    if "?" in text and ("[" in text or "{" in text):
+        return "?" not in _COMMENT_LINE.sub("", text)
+    return True
+
+
+def _depth(node) -> int:
+    """Nesting of a composed document as written (an alias is a leaf)."""
+    deepest, seen, stack = 0, set(), [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        deepest = max(deepest, d)
+        if isinstance(n, yaml.SequenceNode):
+            stack.extend((v, d + 1) for v in reversed(n.value))
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend((x, d + 1) for kv in reversed(n.value) for x in reversed(kv))
+    return deepest
+
+
+def safe_load(text: str):
+    """yaml.safe_load(text): the same value, or the same exception, read through libyaml when
+    it reads the text as PyYAML's pure-Python parser does (the rulebooks and criteria in forms/)."""
+    if _CSafeLoader is not None and _c_reads(text):
+        loader = _CSafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            if _depth(node) <= _MAX_C_DEPTH:
+                return loader.construct_document(node)
+        except Exception:
+            pass   # the pure-Python loader below raises what it always raised
+        finally:
+            loader.dispose()
+    return yaml.safe_load(text)
+
+
+def _yaml(text: str, rel: str, problems: list, fast: bool = True) -> tuple[object, dict]:
+    """(data, lines) of a YAML or JSON text; duplicate keys added to problems.
+
+    fast=False: always the pure-Python parser (tests compare the two)."""
+    if fast and _CLoader is not None and _c_reads(text):
+        found: list = []
+        try:
+            result = _compose_walk(_CLoader, text, rel, found, _MAX_C_DEPTH)
+        except Exception:
+            pass   # syntax errors, refused tags, … : the pure-Python path below words them
+        else:
+            problems += found
+            return result
+    return _compose_walk(_Loader, text, rel, problems, float("inf"))
 
 
 def _yaml_message(exc: yaml.YAMLError) -> tuple[int, str]:

@@ -32,14 +32,12 @@ def normalise(data, lines: dict, rel: str, problems: list[Problem]):
         if isinstance(value, list):
             return [fix(v, path + (i,)) for i, v in enumerate(value)]
         if isinstance(value, str):
-            where = Where(rel, _line(lines, path))
-            field = _field(path)
             repaired = legacy.repair(value)
             if repaired.encoding:
-                problems.append(warning(where, field,
+                problems.append(warning(Where(rel, _line(lines, path)), _field(path),
                                         f"đã chuyển «{value}» từ bảng mã {repaired.encoding} sang Unicode: «{repaired.text}»"))
             elif repaired.suspicious:
-                problems.append(error(where, field,
+                problems.append(error(Where(rel, _line(lines, path)), _field(path),
                                       f"«{value}» có ký tự lạ, không phải tiếng Việt Unicode và không nhận ra bảng mã cũ nào; "
                                       "hãy gõ lại bằng Unicode"))
             return nfc(repaired.text)

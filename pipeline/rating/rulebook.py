@@ -8,8 +8,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import yaml
-
+from ..intake.source import safe_load
 from ..paths import FORMS
 
 
@@ -38,7 +37,7 @@ def load_extending(folder: Path, name: str, missing: type[Exception]) -> dict:
     path = folder / f"{name}.yaml"
     if not path.is_file():
         raise missing(name)
-    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    data = safe_load(path.read_text("utf-8")) or {}
     parent = data.pop("extends", None)
     if parent:
         data = _merge(load_extending(folder, parent, missing), data)
