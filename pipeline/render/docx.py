@@ -3,29 +3,42 @@
 Templates (forms/docx/*.docx) carry structure and wording; this module gives their styles the
 profile's fonts, sizes, spacing and page set-up, sets table widths, merges and repeated header
 rows from the context, and writes a ZIP with fixed timestamps so the bytes are reproducible.
+
+The profile's styles and settings are the same for every document, so they are applied once per
+process (`_Base`: the template with the profile applied, its shared parts already deflated);
+each document only gets its own main part, headers, images and core properties – built on the
+same python-docx objects, so the bytes are those of opening, styling and saving the whole
+template for every document.
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import io
+import json
 import zipfile
 from copy import deepcopy
 
 import jinja2
+from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
+from docx.opc.parts.coreprops import CorePropertiesPart
+from docx.opc.pkgwriter import _ContentTypesItem
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
+from docx.package import Package
+from docx.parts.document import DocumentPart
 from docx.shared import Mm, Pt
 from docx.table import _Cell
 from docxtpl import DocxTemplate
+from lxml import etree
 
 from ..compose.common import profile
 from ..paths import FORMS
-
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+from . import zipwriter
+from .zipwriter import ZIP_DATE  # noqa: F401  (kept importable from here)
 
 
 class _Env(jinja2.Environment):
@@ -42,7 +55,24 @@ class _Env(jinja2.Environment):
 
 
 class _Template(DocxTemplate):
+    """docxtpl on a document built from a `_Base` (never re-reads the template file)."""
+
     _patched: dict = {}
+
+    def __init__(self, base: "_Base"):
+        super().__init__(None)
+        self.docx = base.new_document()
+        self._body_xml = base.body_xml
+
+    def get_xml(self):
+        return self._body_xml  # the template body, serialized once per base
+
+    def resolve_listing(self, xml):
+        # docxtpl turns \t \a \n \f inside text into tabs, paragraphs, breaks and page breaks
+        # with a regex pass over every paragraph and run; without any of them it changes nothing.
+        if "\t" in xml or "\a" in xml or "\n" in xml or "\f" in xml:
+            return super().resolve_listing(xml)
+        return xml
 
     def patch_xml(self, src_xml):
         out = self._patched.get(src_xml)
@@ -62,24 +92,86 @@ def _template_bytes(template: str) -> bytes:
     return (FORMS / "docx" / f"{template}.docx").read_bytes()
 
 
+class _Base:
+    """A template with the profile's fonts, styles and settings applied, kept for the process.
+
+    Every part but the main document and the core properties is shared by the documents built
+    from it (read, never changed, by the per-document steps) and is deflated here once."""
+
+    def __init__(self, template: str, p: dict):
+        doc = Document(io.BytesIO(_template_bytes(template)))
+        _fonts_and_defaults(doc, p)
+        _styles(doc, p)
+        _schema_order(doc.styles.element)
+        part = doc.part
+        package = part.package
+        self.body_xml = etree.tostring(doc.element.body, encoding="unicode")
+        self.document_xml = part.blob
+        self._part, self._core = part, package._core_properties_part
+        self.core_xml = self._core.blob
+        self.pkg_rels = list(package.rels.items())
+        self.doc_rels = list(part.rels.items())
+        # keyed by id(): self.shared keeps those parts alive as long as the base
+        self.shared = shared = [q for q in package.iter_parts() if q not in (part, self._core)]
+        self.entries = {id(q): zipwriter.deflate(q.partname.membername, q.blob) for q in shared}
+        self.rels_entries = {id(q): zipwriter.deflate(q.partname.rels_uri.membername, q.rels.xml)
+                             for q in shared if len(q.rels)}
+
+    def new_document(self):
+        """A fresh document on this base: its own package, main part and core properties,
+        related (same rIds, same order) to the shared parts."""
+        package = Package()
+        part = DocumentPart(self._part.partname, self._part.content_type, parse_xml(self.document_xml), package)
+        core = CorePropertiesPart.load(self._core.partname, self._core.content_type, self.core_xml, package)
+        mine = {id(self._part): part, id(self._core): core}
+        for rId, rel in self.pkg_rels:
+            target = rel._target if rel.is_external else mine.get(id(rel.target_part), rel.target_part)
+            package.load_rel(rel.reltype, target, rId, rel.is_external)
+        for rId, rel in self.doc_rels:
+            part.load_rel(rel.reltype, rel._target, rId, rel.is_external)
+        return part.document
+
+    def save(self, doc) -> bytes:
+        """The package as python-docx saves it, in a reproducible ZIP: the same entries, order
+        and bytes as Document.save() followed by reproducible_zip()."""
+        package = doc.part.package
+        parts = list(package.iter_parts())
+        entries = [zipwriter.deflate("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob),
+                   zipwriter.deflate("_rels/.rels", package.rels.xml)]
+        for q in parts:
+            entries.append(self.entries.get(id(q)) or zipwriter.deflate(q.partname.membername, q.blob))
+            if len(q.rels):
+                entries.append(self.rels_entries.get(id(q))
+                               or zipwriter.deflate(q.partname.rels_uri.membername, q.rels.xml))
+        return zipwriter.write(entries)
+
+
+_bases: dict[tuple[str, str], _Base] = {}
+
+
+def _base(template: str, p: dict) -> _Base:
+    k = (template, json.dumps(p, sort_keys=True))
+    b = _bases.get(k)
+    if b is None:
+        b = _bases[k] = _Base(template, p)
+    return b
+
+
 def render(ctx: dict, created: dt.datetime, template: str = "van-ban") -> bytes:
     p = profile()
-    tpl = _Template(io.BytesIO(_template_bytes(template)))
+    base = _base(template, p)
+    tpl = _Template(base)
     blocks = [_with_image(tpl, b) for b in ctx.get("blocks", [])]
     # autoescape: a name with & or < must print literally, never vanish or break the XML.
     tpl.render({"header": None, "closing": None, "titles": [], **ctx, "blocks": blocks}, _env(), autoescape=True)
     doc = tpl.docx
-    _fonts_and_defaults(doc, p)
-    _styles(doc, p)
     _page(doc, p, landscape=ctx.get("landscape", False))
     _tables(doc, p, ctx)
     if any(b.get("kind") == "image" for b in blocks):
         _figures(doc)
     _metadata(doc, ctx, created)
-    _schema_order(doc)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return reproducible_zip(buf.getvalue())
+    _schema_order(doc.element)
+    return base.save(doc)
 
 
 def _with_image(tpl, b: dict) -> dict:
@@ -255,6 +347,9 @@ def _caption(tbl) -> str | None:
     return cap.get(qn("w:val")) if cap is not None else None
 
 
+_W_TYPE, _W_W = qn("w:type"), qn("w:w")
+
+
 def _set_widths(table, widths_mm: list[float]) -> None:
     tbl = table._tbl
     tbl_pr = tbl.tblPr
@@ -270,10 +365,21 @@ def _set_widths(table, widths_mm: list[float]) -> None:
         gc = OxmlElement("w:gridCol")
         gc.set(qn("w:w"), str(int(w * 56.7)))
         grid.append(gc)
-    for row in tbl.tr_lst:
-        for i, tc in enumerate(row.tc_lst):
-            if i < len(widths_mm):
-                tc.width = Mm(widths_mm[i])
+    # tc.width = Mm(w) for every cell, without python-docx's per-cell lookups (a 1,500-row list
+    # has ~15,000 cells): where every cell of a column already has its <w:tcW> (every template
+    # cell does), set the same two attributes in the same order; otherwise python-docx adds them.
+    for i, w in enumerate(widths_mm):
+        tcws = tbl.xpath(f"./w:tr/w:tc[{i + 1}]/w:tcPr[1]/w:tcW[1]")
+        if len(tcws) == tbl.xpath(f"count(./w:tr/w:tc[{i + 1}])"):
+            twips = str(Mm(w).twips)
+            for tcw in tcws:
+                tcw.set(_W_TYPE, "dxa")
+                tcw.set(_W_W, twips)
+        else:
+            for row in tbl.tr_lst:
+                tcs = row.tc_lst
+                if i < len(tcs):
+                    tcs[i].width = Mm(w)
 
 
 def _zero_cell_margins(table) -> None:
@@ -407,16 +513,18 @@ _SEQ = {
 _RANK = {qn(f"w:{k}"): {qn(f"w:{t}"): i for i, t in enumerate(v.split())} for k, v in _SEQ.items()}
 
 
-def _schema_order(doc) -> None:
-    for root in (doc.element, doc.styles.element):
-        for tag, rank in _RANK.items():
-            for el in root.iter(tag):
-                kids = list(el)
-                ordered = sorted(kids, key=lambda k: rank.get(k.tag, len(rank)))  # stable
-                if ordered != kids:
-                    for k in kids:
-                        el.remove(k)
-                    el.extend(ordered)
+def _schema_order(root) -> None:
+    """Sort the property elements under root (a document's body, a styles part)."""
+    for tag, rank in _RANK.items():
+        for el in root.iter(tag):
+            if len(el) < 2:
+                continue
+            kids = list(el)
+            ordered = sorted(kids, key=lambda k: rank.get(k.tag, len(rank)))  # stable
+            if ordered != kids:
+                for k in kids:
+                    el.remove(k)
+                el.extend(ordered)
 
 
 # ---------------------------------------------------------------- metadata and bytes
@@ -440,12 +548,4 @@ def _metadata(doc, ctx: dict, created: dt.datetime) -> None:
 def reproducible_zip(data: bytes) -> bytes:
     """Same entries, same order, fixed timestamps and attributes: same bytes every build."""
     src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            zi.create_system = 0
-            dst.writestr(zi, src.read(info.filename))
-    return out.getvalue()
+    return zipwriter.write(zipwriter.deflate(i.filename, src.read(i)) for i in src.infolist())
