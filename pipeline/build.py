@@ -6,11 +6,14 @@ reader (or the drop-folder watcher) sees either the previous complete set or the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,9 +36,14 @@ class Output:
     pages: int | None = None
     copy: int | None = None      # dossier copies (document "ho-so"): 1, 2, 3
 
+    @functools.cached_property
+    def sha256(self) -> str:
+        """Hex SHA-256 of data, computed once (the manifest, publish and the dossier cache use it)."""
+        return hashlib.sha256(self.data).hexdigest()
+
     def entry(self) -> dict:
         e = {"path": self.path, "document": self.document, "format": self.format, "subject": self.subject,
-             "sha256": hashlib.sha256(self.data).hexdigest(), "bytes": len(self.data), "pages": self.pages}
+             "sha256": self.sha256, "bytes": len(self.data), "pages": self.pages}
         if self.document == "ho-so":
             e["copy"] = self.copy
         return e
@@ -135,28 +143,113 @@ def manifest(outs: list[Output], unit: Unit, period: str) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def publish(target: Path, outs: list[Output], unit: Unit, period: str) -> None:
-    """Write every output into a staging folder, then swap it in for the old period folder."""
+@dataclass
+class Published:
+    """What publish() did with each output path: hard-linked from the previous folder or written."""
+
+    linked: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+
+
+def _previous(target: Path, unit: Unit, period: str) -> tuple[dict[str, tuple[str, int]], int]:
+    """The current period folder's files by its manifest – path → (sha256, bytes) – and the
+    manifest's mtime (ns); empty if there is no readable manifest of this unit and period."""
+    path = target / "manifest.json"
+    try:
+        since = os.stat(path).st_mtime_ns
+        data = json.loads(path.read_bytes())
+        if data.get("unit") != unit.slug or data.get("period") != period:
+            return {}, 0
+        return {f["path"]: (f["sha256"], f["bytes"]) for f in data["files"]}, since
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}, 0
+
+
+def _link_unchanged(old: Path, dest: Path, o: Output, previous: dict, since: int) -> bool:
+    """Hard-link the previous folder's file for o if it holds the same bytes: same SHA-256 and
+    size in its manifest, a regular file of that size, not modified after the manifest was
+    written. Published files are never changed in place (every write makes a new inode), so
+    sharing the inode is safe. False (nothing done) if any of this fails: write the file."""
+    if previous.get(o.path) != (o.sha256, len(o.data)):
+        return False
+    try:
+        st = os.lstat(old)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(o.data) or st.st_mtime_ns > since:
+            return False
+        os.link(old, dest, follow_symlinks=False)
+    except OSError:         # no hard links here (some network or FAT file systems), a race: write
+        return False
+    try:
+        if os.lstat(dest).st_ino == st.st_ino:
+            return True
+    except OSError:
+        pass
+    dest.unlink(missing_ok=True)  # the old folder was swapped under us: not the checked file
+    return False
+
+
+def publish(target: Path, outs: list[Output], unit: Unit, period: str) -> Published:
+    """Write every output into a staging folder, then swap it in for the old period folder.
+
+    An output with the same bytes as the previous folder's file (its manifest: SHA-256 and size)
+    is hard-linked from there instead of written. Nothing is fsynced file by file: the new
+    files are synced in the background while the rest is written, and the swap waits for all
+    of them, the ZIP and every folder of the staging tree – so the period folder that is
+    swapped in is durable, and a crash leaves the old folder or the new one, never a mix.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     staging.chmod(0o755)
+    done = Published()
+    syncing = ThreadPoolExecutor(max_workers=2, thread_name_prefix="publish-fsync")
+    pending = []
+
+    def durable(path: Path) -> None:
+        pending.append(syncing.submit(atomic.fsync_path, path))
+
     try:
+        previous, since = _previous(target, unit, period)
+        folders = {staging}
         for o in outs:
-            atomic.write_bytes(staging / o.path, o.data)
+            dest = staging / o.path
+            if dest.parent not in folders:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                p = dest.parent
+                while p not in folders:     # stops at staging
+                    folders.add(p)
+                    p = p.parent
+            if _link_unchanged(target / o.path, dest, o, previous, since):
+                done.linked.append(o.path)
+            else:
+                atomic.write_new(dest, o.data)
+                durable(dest)
+                done.written.append(o.path)
+        for d in folders - {staging}:       # complete: only the top folder gets more files
+            durable(d)
         man = manifest(outs, unit, period)
-        atomic.write_bytes(staging / "manifest.json", man)
+        atomic.write_new(staging / "manifest.json", man)
+        durable(staging / "manifest.json")
         # The hand-over ZIP holds the manifest, so its hash goes to a .sha256 file beside it.
         from .assemble.bundle import write_zip
         write_zip(staging, target.name, {**{o.path: o.data for o in outs}, "manifest.json": man}, unit.slug,
-                  created_at(unit))
+                  created_at(unit), written=durable)
+        # The one durability point: every new file and the names in every folder of the tree
+        # (hard links are names: their data was made durable by the build that wrote it).
+        durable(staging)
+        for f in pending:
+            f.result()
         old = None
         if target.exists():
             old = target.with_name(f".{target.name}.old")
             shutil.rmtree(old, ignore_errors=True)
             os.replace(target, old)
         os.replace(staging, target)
+        atomic.fsync_path(target.parent)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
+        syncing.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    syncing.shutdown(wait=True)
+    return done

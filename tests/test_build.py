@@ -79,3 +79,50 @@ def test_q4_is_refused_with_a_clear_message(tmp_path, capsys):
         main(["dossier", "xa-lung-phinh", "--period", "Q4"])
     assert exc.value.code == 2
     assert "quý IV" in capsys.readouterr().err
+
+
+def _inodes(folder) -> dict:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def test_rebuild_hard_links_unchanged_files_and_writes_the_rest(tmp_path):
+    folder = write_unit(tmp_path / "u")
+    out = tmp_path / "out"
+    first = build(folder, "nam", out)
+    before = _inodes(first.folder)
+    m1 = {f["path"]: f["sha256"] for f in json.loads((first.folder / "manifest.json").read_text("utf-8"))["files"]}
+    second = build(folder, "nam", out)                  # the same data: every listed file is reused
+    after = _inodes(second.folder)
+    assert set(after) == set(before)
+    assert all(after[p] == before[p] for p in m1), [p for p in m1 if after[p] != before[p]]
+    # the manifest, the ZIP and its hash are always written anew
+    assert all(after[p] != before[p] for p in ("manifest.json", "u-2025.zip", "u-2025.zip.sha256"))
+    assert sorted(p.name for p in (out / "u").iterdir()) == ["2025"]    # no staging or old folder left
+
+
+def test_a_file_changed_in_place_or_a_failing_link_is_written_not_linked(tmp_path, monkeypatch):
+    import os
+
+    from pipeline import build as B
+    folder = write_unit(tmp_path / "u")
+    out = tmp_path / "out"
+    first = build(folder, "nam", out)
+    good = (first.folder / "ke-hoach.pdf").read_bytes()
+    # someone edits a published file in place, same size: the manifest's hash no longer holds
+    with open(first.folder / "ke-hoach.pdf", "r+b") as fh:
+        fh.write(b"X" * 16)
+    later = (first.folder / "manifest.json").stat().st_mtime_ns + 10**9
+    os.utime(first.folder / "ke-hoach.pdf", ns=(later, later))
+    second = build(folder, "nam", out)
+    assert (second.folder / "ke-hoach.pdf").read_bytes() == good
+    # a file system without hard links: everything is written, with the same bytes
+    ino = _inodes(second.folder)
+
+    def no_links(*a, **k):
+        raise OSError(1, "Operation not permitted")
+    monkeypatch.setattr(B.os, "link", no_links)
+    third = build(folder, "nam", out)
+    assert all(i != ino[p] for p, i in _inodes(third.folder).items())
+    for f in json.loads((third.folder / "manifest.json").read_text("utf-8"))["files"]:
+        import hashlib
+        assert hashlib.sha256((third.folder / f["path"]).read_bytes()).hexdigest() == f["sha256"], f["path"]

@@ -1,4 +1,10 @@
-"""Write outputs so a reader never sees half a file: temporary name in the same folder, then rename."""
+"""Write outputs so a reader never sees half a file: temporary name in the same folder, then rename.
+
+write_bytes() is durable by default (the file is fsynced before the rename). Writers that
+make many files durable at one point instead (build.publish: a staging folder, synced once
+before it is swapped in) or that can detect a damaged file themselves (the dossier cache
+checks sizes and hashes) pass durable=False and use fsync_paths() when it matters.
+"""
 from __future__ import annotations
 
 import os
@@ -6,20 +12,43 @@ import tempfile
 from pathlib import Path
 
 
-def write_bytes(path: Path, data: bytes) -> None:
+def write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for everyone who reads the folder
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def write_text(path: Path, text: str) -> None:
-    write_bytes(path, text.encode("utf-8"))
+def write_text(path: Path, text: str, durable: bool = True) -> None:
+    write_bytes(path, text.encode("utf-8"), durable)
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create path (which must not exist yet) with data, mode 0644, not fsynced: for a folder
+    nobody sees before it is complete and synced (a staging folder)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+    try:
+        os.fchmod(fd, 0o644)  # whatever the umask
+        view, done = memoryview(data), 0
+        while done < len(view):
+            done += os.write(fd, view[done:done + (1 << 30)])
+    finally:
+        os.close(fd)
+
+
+def fsync_path(path: Path) -> None:
+    """fsync a file or a folder (a folder: so that the names in it are durable)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
