@@ -188,6 +188,26 @@ def _link_unchanged(old: Path, dest: Path, o: Output, previous: dict, since: int
     return False
 
 
+def _hash_all(outs: list[Output], threads: int = 2) -> None:
+    """Output.sha256 of every output, in threads (hashlib lets go of the GIL): the biggest
+    first, each to the least loaded thread."""
+    todo = sorted((o for o in outs if "sha256" not in o.__dict__), key=lambda o: -len(o.data))
+    shares: list[list[Output]] = [[] for _ in range(threads)]
+    loads = [0] * threads
+    for o in todo:
+        i = loads.index(min(loads))
+        shares[i].append(o)
+        loads[i] += len(o.data)
+
+    def run(share: list[Output]) -> list[str]:
+        return [hashlib.sha256(o.data).hexdigest() for o in share]
+
+    with ThreadPoolExecutor(max_workers=threads) as ex:
+        for share, digests in zip(shares, ex.map(run, shares)):
+            for o, d in zip(share, digests):
+                o.sha256 = d     # instance attribute: what the cached property would have stored
+
+
 def publish(target: Path, outs: list[Output], unit: Unit, period: str) -> Published:
     """Write every output into a staging folder, then swap it in for the old period folder.
 
@@ -207,8 +227,16 @@ def publish(target: Path, outs: list[Output], unit: Unit, period: str) -> Publis
     def durable(path: Path) -> None:
         pending.append(syncing.submit(atomic.fsync_path, path))
 
+    zipping = ThreadPoolExecutor(max_workers=1, thread_name_prefix="publish-zip")
     try:
         previous, since = _previous(target, unit, period)
+        _hash_all(outs)
+        man = manifest(outs, unit, period)
+        # The hand-over ZIP holds the manifest, so its hash goes to a .sha256 file beside it.
+        # It is written in a thread while the files are linked or written here.
+        from .assemble.bundle import write_zip
+        zipped = zipping.submit(write_zip, staging, target.name, {**{o.path: o.data for o in outs}, "manifest.json": man},
+                                unit.slug, created_at(unit), written=durable)
         folders = {staging}
         for o in outs:
             dest = staging / o.path
@@ -226,13 +254,9 @@ def publish(target: Path, outs: list[Output], unit: Unit, period: str) -> Publis
                 done.written.append(o.path)
         for d in folders - {staging}:       # complete: only the top folder gets more files
             durable(d)
-        man = manifest(outs, unit, period)
         atomic.write_new(staging / "manifest.json", man)
         durable(staging / "manifest.json")
-        # The hand-over ZIP holds the manifest, so its hash goes to a .sha256 file beside it.
-        from .assemble.bundle import write_zip
-        write_zip(staging, target.name, {**{o.path: o.data for o in outs}, "manifest.json": man}, unit.slug,
-                  created_at(unit), written=durable)
+        zipped.result()
         # The one durability point: every new file and the names in every folder of the tree
         # (hard links are names: their data was made durable by the build that wrote it).
         durable(staging)
@@ -248,8 +272,10 @@ def publish(target: Path, outs: list[Output], unit: Unit, period: str) -> Publis
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
+        zipping.shutdown(wait=True, cancel_futures=True)
         syncing.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    zipping.shutdown(wait=True)
     syncing.shutdown(wait=True)
     return done

@@ -421,6 +421,34 @@ def test_zip_holds_the_period_folder_and_its_hash_is_beside_it(built):
     assert z.name not in listed                                # the manifest cannot hash the ZIP holding it
 
 
+def test_zip_stores_compressed_formats_deflates_text_and_hashes_what_it_wrote(tmp_path):
+    """write_zip: PDF/DOCX/images stored (they are compressed already), text deflated; the bytes
+    are those of a plain zipfile run with the same entries, and the .sha256 (computed while the
+    ZIP is written) is the hash of the file."""
+    import datetime as dt
+
+    from pipeline.assemble.bundle import write_zip
+    rnd = __import__("random").Random(7)
+    files = {"b.pdf": bytes(rnd.randrange(256) for _ in range(3 << 20)), "a.docx": b"PK" + os.urandom(5000),
+             "manifest.json": b'{"files": []}\n' * 500, "kiem-tra.txt": "Lỗi: 0\n".encode() * 300,
+             "ho-so/x/bo-1.pdf": b"%PDF-1.7\n" * 40000, "scan.jpg": b"\xff\xd8" + os.urandom(100), "empty.png": b""}
+    created = dt.datetime(2025, 11, 7)
+    path = write_zip(tmp_path, "2025", files, "u", created)
+    with zipfile.ZipFile(path) as z:
+        kinds = {i.filename.removeprefix("u-2025/"): i.compress_type for i in z.infolist()}
+        assert all(z.read(f"u-2025/{k}") == v for k, v in files.items())
+    assert kinds == {k: zipfile.ZIP_DEFLATED if k.endswith((".json", ".txt")) else zipfile.ZIP_STORED for k in files}
+    expected = tmp_path / "expected.zip"
+    with zipfile.ZipFile(expected, "w") as z:
+        for rel in sorted(files):
+            info = zipfile.ZipInfo(f"u-2025/{rel}", date_time=(2025, 11, 7, 0, 0, 0))
+            info.create_system, info.external_attr, info.compress_type = 3, 0o100644 << 16, kinds[rel]
+            z.writestr(info, files[rel], compresslevel=6)
+    assert path.read_bytes() == expected.read_bytes()
+    digest, name = (tmp_path / "u-2025.zip.sha256").read_text("utf-8").split()
+    assert (digest, name) == (hashlib.sha256(path.read_bytes()).hexdigest(), "u-2025.zip")
+
+
 def test_strict_fails_on_a_missing_component(tmp_path):
     unit = write_unit(tmp_path / "u")
     code, out, err = run_cli("dossier", str(unit), "--output", str(tmp_path / "o"), "--strict")
