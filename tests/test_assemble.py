@@ -449,6 +449,28 @@ def test_zip_stores_compressed_formats_deflates_text_and_hashes_what_it_wrote(tm
     assert (digest, name) == (hashlib.sha256(path.read_bytes()).hexdigest(), "u-2025.zip")
 
 
+def test_cache_entries_round_trip_and_anything_else_is_a_miss(tmp_path):
+    from pipeline.assemble.cache import Store
+    store = Store(tmp_path, "ho-so")
+    body = os.urandom(100_000)
+    parts = [body + b"copy %d" % i for i in (1, 2, 3)]
+    store.put("ab" * 32, {"pages": 7}, parts, prefix=len(body))
+    path = store.path("ab" * 32)
+    assert path.stat().st_size < 2 * len(body)          # the shared start is stored once
+    assert store.get("ab" * 32) == ({"pages": 7}, parts, [hashlib.sha256(p).hexdigest() for p in parts])
+    assert store.get("cd" * 32) is None
+    store.put("ef" * 32, {}, [b"abc", b"xyz"], prefix=2)  # a wrong prefix: stored whole
+    assert store.get("ef" * 32)[1] == [b"abc", b"xyz"]
+    good = path.read_bytes()
+    for bad in (good[:-1], good + b"x", good[:50], b"", good.replace(b"copy 2", b"copy 9"),
+                good.replace(b'"pages": 7', b'"pages": 8'), good.replace(b"kiem-diem", b"kiem-xxxx"),
+                good.split(b"\n")[0] + b"\n[1, 2]\n" + good.split(b"\n", 2)[2]):
+        path.write_bytes(bad)
+        assert store.get("ab" * 32) is None
+    path.write_bytes(good)
+    assert store.get("ab" * 32) is not None
+
+
 def test_strict_fails_on_a_missing_component(tmp_path):
     unit = write_unit(tmp_path / "u")
     code, out, err = run_cli("dossier", str(unit), "--output", str(tmp_path / "o"), "--strict")

@@ -4,9 +4,18 @@ from __future__ import annotations
 import json
 import shutil
 
-from conftest import CELL, UNIT, run_cli, write_unit
+from conftest import CELL, COLLECTIVES, UNIT, run_cli, write_unit
 from pipeline import year as Y
 from pipeline.build import build
+
+
+TWO_MORE = """\
+  - id: ubkt
+    ten: Ủy ban Kiểm tra Đảng ủy xã
+    loai: ubkt
+    nguoi_dung_dau: a-01
+    thanh_vien: [a-01]
+"""
 
 
 def _units(root, n=3, bad=None):
@@ -66,6 +75,77 @@ def test_one_score_change_rerenders_only_what_depends_on_it(tmp_path):
     m1 = json.loads((second.folder / "manifest.json").read_text("utf-8"))
     m2 = json.loads((clean.folder / "manifest.json").read_text("utf-8"))
     assert m1 == m2
+
+
+def _dossier_bytes(folder) -> dict:
+    return {p.parent.name: p.read_bytes() for p in (folder / "ho-so").glob("*/bo-1.pdf")}
+
+
+def _inodes(folder) -> dict:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def test_one_score_change_reassembles_only_the_dossiers_that_hold_it_and_links_the_rest(tmp_path, monkeypatch):
+    from pipeline.assemble import dossier, stamp
+    folder = write_unit(tmp_path / "u", {"tap-the.yaml": COLLECTIVES + TWO_MORE})
+    out = tmp_path / "out"
+    first = build(folder, "nam", out, jobs=1)
+    assert first.ok
+    everyone = set(_dossier_bytes(first.folder))
+    assert {"don-vi", "btv", "ubkt"} <= everyone
+    assert set(dossier.LAST_RUN.assembled) == everyone and not dossier.LAST_RUN.reused
+    before, inodes = _dossier_bytes(first.folder), _inodes(first.folder)
+    m1 = {f["path"]: f["sha256"] for f in json.loads((first.folder / "manifest.json").read_text("utf-8"))["files"]}
+
+    # a member who is in no collective: her form and the unit-wide lists change
+    (folder / "chi-bo" / "a.yaml").write_text(CELL.replace("chung: 25, ket_qua: 55", "chung: 25, ket_qua: 57"), "utf-8")
+    second = build(folder, "nam", out, jobs=1)
+    after = _dossier_bytes(second.folder)
+    changed = {k for k in after if after[k] != before[k]}
+    assert "don-vi" in changed and changed != everyone
+    assert set(dossier.LAST_RUN.assembled) == changed                  # exactly those, nothing else
+    assert set(dossier.LAST_RUN.reused) == everyone - changed
+    assert len(list((out / ".cache").glob("*/*.ho-so"))) == len(everyone)   # the replaced entries are gone
+    # publish: every file with the bytes it had is the same inode (hard link), the others are new
+    m2 = {f["path"]: f["sha256"] for f in json.loads((second.folder / "manifest.json").read_text("utf-8"))["files"]}
+    now = _inodes(second.folder)
+    for path, digest in m2.items():
+        assert (now[path] == inodes[path]) == (m1.get(path) == digest), path
+    assert any(m1[p] != m2[p] for p in m2) and any(m1[p] == m2[p] for p in m2)
+
+    # the same data again: every dossier comes from the cache, the copy marks too (no WeasyPrint)
+    stamp.mark_pdf.cache_clear()
+    stamp.plate_pdf.cache_clear()
+
+    def no_render(*a, **k):
+        raise AssertionError("the copy marks were rendered again")
+    monkeypatch.setattr(stamp, "mark_pdf", no_render)
+    monkeypatch.setattr(stamp, "plate_pdf", no_render)
+    third = build(folder, "nam", out, jobs=1)
+    assert dossier.LAST_RUN.assembled == [] and set(dossier.LAST_RUN.reused) == everyone
+    assert _inodes(third.folder).keys() == now.keys()
+    monkeypatch.undo()
+
+    # a damaged or cut cache entry is a miss, never wrong output
+    entries = sorted((out / ".cache").glob("*/*.ho-so"))
+    assert entries
+    for i, e in enumerate(entries):
+        data = bytearray(e.read_bytes())
+        if i % 2:
+            data[len(data) // 2] ^= 0x20
+            e.write_bytes(bytes(data))
+        else:
+            e.write_bytes(bytes(data[: len(data) - 100]))
+    fourth = build(folder, "nam", out, jobs=1)
+    assert set(dossier.LAST_RUN.assembled) == everyone
+
+    # and every one of these has the bytes of a clean build without any cache
+    clean = build(folder, "nam", tmp_path / "clean", jobs=1, use_cache=False)
+    ref = (clean.folder / "manifest.json").read_bytes()
+    for result in (second, third, fourth):
+        assert (result.folder / "manifest.json").read_bytes() == ref
+    assert (fourth.folder / "u-2025.zip").read_bytes() == (clean.folder / "u-2025.zip").read_bytes()
+    assert sorted(p.name for p in (out / "u").iterdir()) == ["2025"]
 
 
 def test_parallel_and_serial_builds_give_the_same_bytes(tmp_path):

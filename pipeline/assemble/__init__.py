@@ -6,7 +6,8 @@ Modules: components (which component comes from where; forms/dossiers/*.yaml), a
 (dinh-kem/: naming, safety checks, images → A4 pages), cover + toc (composed with the shared
 document model, rendered by the print writer), stamp (the copy mark and the cover's copy
 block, rendered once), pdf + sources + syntax (the assembler: pages read once, shared body,
-mark by reference), outline (bookmarks), dossier (orchestration), bundle (the ZIP).
+mark by reference), outline (bookmarks), dossier (orchestration), cache (assembled dossiers and
+copy marks by content, in <output>/.cache), bundle (the ZIP).
 """
 from .dossier import dossiers
 

@@ -1,19 +1,26 @@
 """Orchestration: the dossiers of one build, each in its copies.
 
-For each dossier (components.plan): read every piece once (sources.open_pdf), render cover +
-mục lục in one go (re-rendered only if the mục lục's page count was guessed wrong), put the
-pages together once (pdf.Assembly: stamped by reference), then write each copy: shared body +
-its mark, its cover block, its metadata.
+For each dossier (components.plan): render cover + mục lục in one go (re-rendered only if the
+mục lục's page count was guessed wrong), then look the dossier up in the cache (cache.Store,
+beside the render cache: keyed by the spec, the front's bytes, every piece's bytes, the copy
+marks, the metadata, the date and the assembler's code) – after one member's score changed
+only the dossiers holding a changed document are put together again. Those read every piece
+once (sources.open_pdf), put the pages together once (pdf.Assembly: stamped by reference),
+then write each copy: shared body + its mark, its cover block, its metadata.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 
 from .. import problems as P
 from ..vn import roman
 from . import attachments, components, cover, outline, stamp
 from .components import NoSpec
-from .pdf import Assembly
+from .cache import Store
+from .cache import key as store_key
+from .pdf import HEADER, Assembly
 from .sources import PypdfSource, open_pdf
 
 FOLDER = "ho-so"
@@ -50,14 +57,26 @@ class _Sources:
 
 
 class _Plan:
-    """One dossier on its way: parsed pieces, then its front matter, then its copies."""
+    """One dossier on its way: its pieces' page counts, its front matter, then its copies.
 
-    def __init__(self, d: components.Dossier, sources: _Sources):
+    The page counts are first the ones the pieces came with (the renderer's, the attachment
+    check's), so that a dossier found in the cache is never parsed; a dossier that is
+    assembled parses its pieces and, should a count differ, gets its front rendered again."""
+
+    def __init__(self, d: components.Dossier, sources: _Sources | None = None):
         self.d = d
-        self.parsed = {id(p): sources.get(p) for r in d.rows for p in r.pieces}
-        self.body_pages = sum(len(s.pages) for s in self.parsed.values())
+        self.pieces = [p for r in d.rows for p in r.pieces]
+        self.counts = {id(p): p.pages for p in self.pieces}
+        self.parsed: dict | None = None
         self.cover_pages, self.toc_pages = 1, 1
         self.front = None
+        self.front_pdf: bytes | None = None
+        if sources is not None:     # parsed right away (bench/assemble_bench.py)
+            self.parse(sources)
+
+    @property
+    def body_pages(self) -> int:
+        return sum(self.counts.values())
 
     def starts(self) -> dict[int, int]:
         """Component number → its first page, given the front matter's page counts."""
@@ -65,7 +84,7 @@ class _Plan:
         for r in self.d.rows:
             if r.pieces:
                 starts[r.component.number] = page
-                page += sum(len(self.parsed[id(p)].pages) for p in r.pieces)
+                page += sum(self.counts[id(p)] for p in r.pieces)
         return starts
 
     def context(self, spec, info) -> dict:
@@ -79,10 +98,41 @@ class _Plan:
         if at is None:          # no bookmark (a stylesheet without bookmark-level): the cover is one page
             at = 1
         if (at, len(src.pages) - at) == (self.cover_pages, self.toc_pages):
-            self.front = src
+            self.front, self.front_pdf = src, pdf
             return True
         self.cover_pages, self.toc_pages = at, len(src.pages) - at
         return False
+
+    def parse(self, sources: _Sources) -> bool:
+        """Read every piece; False (and the front forgotten) if a page count was not the assumed one."""
+        self.parsed = {id(p): sources.get(p) for p in self.pieces}
+        real = {k: len(src.pages) for k, src in self.parsed.items()}
+        if real == self.counts:
+            return True
+        self.counts = real
+        self.cover_pages, self.toc_pages, self.front, self.front_pdf = 1, 1, None, None
+        return False
+
+    def key(self, common: str, digest) -> str:
+        """Everything the copies' bytes depend on: common (what all dossiers of the build
+        share: common_key), this dossier, every piece's bytes, its front's bytes."""
+        d = self.d
+        rows = [[r.component.number, r.component.title,
+                 [[g.label, [[p.source, p.label, p.path, len(p.data), digest(p)] for p in g.pieces]]
+                  for g in r.groups]] for r in d.rows if r.pieces]
+        return store_key({"what": "ho-so", "common": common, "dossier": [d.subject, d.folder, d.role, d.name, d.detail],
+                          "rows": rows, "front": hashlib.sha256(self.front_pdf).hexdigest(),
+                          "cover_pages": self.cover_pages})
+
+
+def common_key(spec, info, stamps: list[list[str]], created: dt.datetime) -> str:
+    """The part of a dossier's key that is the same for all dossiers of the build (with the
+    assembler's code, cache.key): the spec (copies, titles, layout), the metadata, the copy
+    marks' and plates' bytes (stamps: their SHA-256), where they go, the date."""
+    mark = stamp.mark_geometry(spec)
+    return store_key({"what": "ho-so-chung", "created": created.isoformat(), "spec": dataclasses.asdict(spec),
+                      "info": [info.name, info.issuer], "stamps": stamps,
+                      "geometry": [mark.width, mark.height, mark.right, mark.top, stamp.plate_offset(spec)]})
 
 
 def fronts(spec, info, plans: list[_Plan], created, jobs, cache) -> None:
@@ -101,6 +151,12 @@ def fronts(spec, info, plans: list[_Plan], created, jobs, cache) -> None:
 
 def write(spec, info, plan: _Plan, stamps: list, created: dt.datetime) -> tuple[list[bytes], int]:
     """The copies of one dossier (bytes each) and its page count."""
+    copies, pages, _ = _write(spec, info, plan, stamps, created)
+    return copies, pages
+
+
+def _write(spec, info, plan: _Plan, stamps: list, created: dt.datetime) -> tuple[list[bytes], int, int]:
+    """write(), and how many leading bytes the copies share (the header and the shared body)."""
     d, parsed, cover_pages = plan.d, plan.parsed, plan.cover_pages
     asm = Assembly(stamp.mark_geometry(spec), stamp.plate_offset(spec))
     nums = asm.add_pages(plan.front, plate_on=tuple(range(cover_pages)))
@@ -136,7 +192,7 @@ def write(spec, info, plan: _Plan, stamps: list, created: dt.datetime) -> tuple[
                 "/Creator": "kiem-diem-pipeline: assemble", "/Producer": "kiem-diem-pipeline",
                 "/CreationDate": date, "/ModDate": date}
         out.append(asm.copy(mark_src, plate_src, meta))
-    return out, pages
+    return out, pages, len(HEADER) + asm.shared_size
 
 
 def dossiers(job, outputs: list, data_folder, strict: bool = False, jobs: int | None = None,
@@ -161,19 +217,53 @@ def dossiers(job, outputs: list, data_folder, strict: bool = False, jobs: int | 
     pdfs = [o for o in outputs if o.format == "pdf" and o.document != "ho-so"]
     plans = components.plan(job, spec, pdfs, found, rejected)
     year_text = f"năm {info.year}" if job.period == "nam" else f"quý {roman(int(job.period[1]))} năm {info.year}"
-    stamps = stamp.sources(spec, info.place, year_text)
+    store = Store(cache.folder, "ho-so") if cache is not None else None
+    pairs = stamp.pdfs(spec, info.place, year_text, Store(cache.folder, "dau-bo") if cache is not None else None)
+    stamps = [(open_pdf(m), open_pdf(p)) for m, p in pairs]
+    stamp_digests = [[hashlib.sha256(m).hexdigest(), hashlib.sha256(p).hexdigest()] for m, p in pairs]
     created = created_at(unit)
     sources = _Sources()
+    by_path = {o.path: o for o in pdfs}
+    digests: dict[str, str] = {}
+
+    def digest(piece) -> str:
+        o = by_path.get(piece.path)
+        if o is not None and o.data is piece.data:
+            return o.sha256         # computed once, for the manifest too
+        if piece.path not in digests:
+            digests[piece.path] = hashlib.sha256(piece.data).hexdigest()
+        return digests[piece.path]
+
     outs = []
+    run = Run()
     bad = P.error if strict else P.warning
-    todo = [_Plan(d, sources) for d in plans]
+    common = common_key(spec, info, stamp_digests, created) if store else None
+    todo = [_Plan(d) for d in plans]
     fronts(spec, info, todo, created, jobs, cache)
     for plan in todo:
         d = plan.d
-        copies, pages = write(spec, info, plan, stamps, created)
-        for c, data in zip(spec.copies, copies):
-            outs.append(Output(f"{FOLDER}/{d.folder}/bo-{c.number}.pdf", "ho-so", "pdf", d.subject, data, pages,
-                               copy=c.number))
+        while True:
+            k = plan.key(common, digest) if store else None
+            hit = store.get(k) if store else None
+            if hit is not None and type(hit[0].get("pages")) is int and len(hit[1]) == len(spec.copies):
+                meta, copies, shas = hit
+                pages = meta["pages"]
+                run.reused.append(d.folder)
+                break
+            if plan.parse(sources):
+                copies, pages, shared = _write(spec, info, plan, stamps, created)
+                shas = [hashlib.sha256(c).hexdigest() for c in copies] if store else None
+                if store:
+                    store.put(k, {"pages": pages}, copies, shas, shared, slot=f"{unit.slug}/{job.period}/{d.folder}")
+                run.assembled.append(d.folder)
+                break
+            fronts(spec, info, [plan], created, jobs, cache)     # a page count was not the assumed one
+        for i, (c, data) in enumerate(zip(spec.copies, copies)):
+            o = Output(f"{FOLDER}/{d.folder}/bo-{c.number}.pdf", "ho-so", "pdf", d.subject, data, pages,
+                       copy=c.number)
+            if shas:
+                o.sha256 = shas[i]
+            outs.append(o)
         if d.missing:
             who = d.name + (f" ({d.subject})" if d.subject else "")
             what = "; ".join(f"({r.component.number}) {r.component.title}" for r in d.missing)
@@ -185,7 +275,18 @@ def dossiers(job, outputs: list, data_folder, strict: bool = False, jobs: int | 
                 hint = f" – bổ sung bản quét vào dinh-kem/, ví dụ {d.subject or components.UNIT}__{num}.pdf"
             problems.append(bad(P.Where(), f"{FOLDER}/{d.folder}",
                                 f"hồ sơ {year_text} của {who} thiếu thành phần bắt buộc: {what}{hint}"))
+    LAST_RUN.__dict__.update(run.__dict__)
     return outs, problems
 
+
+@dataclasses.dataclass
+class Run:
+    """What the last dossiers() call did with each dossier (folder names): for tests and benchmarks."""
+
+    assembled: list[str] = dataclasses.field(default_factory=list)
+    reused: list[str] = dataclasses.field(default_factory=list)
+
+
+LAST_RUN = Run()
 
 __all__ = ["dossiers"]

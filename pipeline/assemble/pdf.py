@@ -188,8 +188,17 @@ class Assembly:
             cat.append(b" /Outlines %d 0 R /PageMode /UseOutlines" % self._outline(outline))
         cat.append(b" /Lang " + text(lang) + b" /ViewerPreferences <</DisplayDocTitle true>>>>")
         self.body.put(self.catalog, cat)
-        self.shared = self.body.bytes()
-        self.digest = hashlib.sha256(self.shared).digest()
+        # The body stays a list of chunks: each copy is joined from it in one go.
+        self.shared_chunks, self.shared_size = self.body.chunks, self.body.size
+        h = hashlib.sha256()
+        for c in self.shared_chunks:
+            h.update(c)
+        self.digest = h.digest()
+
+    @property
+    def shared(self) -> bytes:
+        """The shared body as one bytes object (joined on demand)."""
+        return b"".join(self.shared_chunks)
 
     def _outline(self, items: list) -> int:
         """items: [(title, page object number, children)] → the /Outlines dictionary."""
@@ -240,7 +249,7 @@ class Assembly:
         own.put(self.info, body)
         tail = own.bytes()
         # xref: shared objects have the same offsets in every copy; only this copy's own move
-        base_shared, base_own = len(HEADER), len(HEADER) + len(self.shared)
+        base_shared, base_own = len(HEADER), len(HEADER) + self.shared_size
         size = own.next
         body_off, own_off = self.body.offsets, own.offsets
         lines = [b"0000000000 65535 f \n"]
@@ -255,4 +264,4 @@ class Assembly:
         trailer = (b"xref\n0 %d\n" % size + b"".join(lines) +
                    b"trailer\n<</Size %d /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>]>>\nstartxref\n%d\n%%%%EOF\n"
                    % (size, self.catalog, self.info, fid, fid, base_own + len(tail)))
-        return b"".join((HEADER, self.shared, tail, trailer))
+        return b"".join((HEADER, *self.shared_chunks, tail, trailer))

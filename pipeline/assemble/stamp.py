@@ -73,11 +73,32 @@ def plate_offset(spec) -> float:
     return (spec.layout["cover_block_top_mm"] - profile()["page"]["margin_top_mm"]) * MM
 
 
-def sources(spec, place: str, year_text: str) -> list[tuple]:
-    """Per copy: (mark source, plate source), parsed once for all dossiers of the build."""
-    out = []
-    for c in spec.copies:
-        out.append((open_pdf(mark_pdf(c.mark, spec.layout["mark_size_pt"], spec.layout["mark_color"])),
-                    open_pdf(plate_pdf(f"Bộ {c.number}/{len(spec.copies)}", c.destination,
-                                       f"{place}, {year_text}"))))
+def pdfs(spec, place: str, year_text: str, store=None) -> list[tuple[bytes, bytes]]:
+    """Per copy: (mark PDF, plate PDF). With store (assemble.cache.Store) they are rendered
+    only when their text, the templates, the profile or WeasyPrint changed – not every build
+    (rendering them, with WeasyPrint's import, takes about a second)."""
+    size, color = spec.layout["mark_size_pt"], spec.layout["mark_color"]
+    wanted = [((c.mark, size, color), (f"Bộ {c.number}/{len(spec.copies)}", c.destination, f"{place}, {year_text}"))
+              for c in spec.copies]
+    k = None
+    if store is not None:
+        from importlib import metadata
+
+        from ..render import pool
+        from .cache import key
+        k = key({"what": "dau-bo", "templates": pool.templates_fingerprint(),
+                 "weasyprint": metadata.version("weasyprint"),
+                 "marks": [mark_html(*m) for m, _ in wanted], "plates": [plate_context(*p) for _, p in wanted]})
+        hit = store.get(k)
+        if hit is not None and len(hit[1]) == 2 * len(wanted):
+            parts = hit[1]
+            return [(parts[2 * i], parts[2 * i + 1]) for i in range(len(wanted))]
+    out = [(mark_pdf(*m), plate_pdf(*p)) for m, p in wanted]
+    if store is not None:
+        store.put(k, {}, [b for pair in out for b in pair])
     return out
+
+
+def sources(spec, place: str, year_text: str, store=None) -> list[tuple]:
+    """Per copy: (mark source, plate source), parsed once for all dossiers of the build."""
+    return [(open_pdf(m), open_pdf(p)) for m, p in pdfs(spec, place, year_text, store)]
