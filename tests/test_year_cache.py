@@ -154,3 +154,16 @@ def test_parallel_and_serial_builds_give_the_same_bytes(tmp_path):
     b = build(folder, "nam", tmp_path / "b", jobs=2, use_cache=False)
     assert (a.folder / "manifest.json").read_bytes() == (b.folder / "manifest.json").read_bytes()
     shutil.rmtree(tmp_path / "a")
+
+
+def test_a_cut_render_cache_entry_is_a_miss_not_a_wrong_document(tmp_path):
+    """Render-cache files are not fsynced: the marker's hashes must catch a cut or empty file."""
+    from pipeline.render import pool
+
+    cache = pool.Cache(tmp_path)
+    cache.put("ab" * 32, pool.Rendered(b"docx-bytes", b"%PDF-1.7 whole", 1))
+    assert cache.get("ab" * 32).pdf == b"%PDF-1.7 whole"
+    cache._path("ab" * 32, "pdf").write_bytes(b"%PDF-1.7 wh")
+    assert cache.get("ab" * 32) is None
+    cache._path("ab" * 32, "json").write_text("")
+    assert cache.get("ab" * 32) is None

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..paths import FORMS
 from . import atomic
 
-VERSION = "3"  # bump when a writer changes its output for the same context and templates
+VERSION = "4"  # bump when a writer changes its output for the same context and templates
 
 
 @dataclass
@@ -68,15 +68,24 @@ class Cache:
     def get(self, k: str) -> Rendered | None:
         try:
             meta = json.loads(self._path(k, "json").read_text("utf-8"))
-            return Rendered(self._path(k, "docx").read_bytes(), self._path(k, "pdf").read_bytes(),
-                            meta["pages"], cached=True)
-        except (OSError, ValueError, KeyError):
+            docx, pdf = self._path(k, "docx").read_bytes(), self._path(k, "pdf").read_bytes()
+        except (OSError, ValueError):
             return None
+        # Entries are not fsynced (thousands per build): after a crash a file may be cut or
+        # empty, so the marker's hashes decide – a mismatch is a miss, never a wrong document.
+        if not isinstance(meta, dict) or meta.get("docx") != _sha(docx) or meta.get("pdf") != _sha(pdf):
+            return None
+        return Rendered(docx, pdf, meta["pages"], cached=True)
 
     def put(self, k: str, r: Rendered) -> None:
-        atomic.write_bytes(self._path(k, "docx"), r.docx)
-        atomic.write_bytes(self._path(k, "pdf"), r.pdf)
-        atomic.write_text(self._path(k, "json"), json.dumps({"pages": r.pages}))  # last: marks complete
+        atomic.write_bytes(self._path(k, "docx"), r.docx, durable=False)
+        atomic.write_bytes(self._path(k, "pdf"), r.pdf, durable=False)
+        atomic.write_text(self._path(k, "json"), json.dumps(  # last: marks the entry complete
+            {"pages": r.pages, "docx": _sha(r.docx), "pdf": _sha(r.pdf)}), durable=False)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def render_task(args: tuple[str, dict, dt.datetime]) -> Rendered:
