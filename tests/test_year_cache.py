@@ -1,10 +1,13 @@
 """Year builds (selection, shards, failures) and incremental rebuilds through the render cache."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 
-from conftest import CELL, COLLECTIVES, UNIT, run_cli, write_unit
+import pytest
+
+from conftest import CELL, COLLECTIVES, SAMPLE, UNIT, run_cli, write_unit
 from pipeline import year as Y
 from pipeline.build import build
 
@@ -167,3 +170,26 @@ def test_a_cut_render_cache_entry_is_a_miss_not_a_wrong_document(tmp_path):
     assert cache.get("ab" * 32) is None
     cache._path("ab" * 32, "json").write_text("")
     assert cache.get("ab" * 32) is None
+
+
+def test_a_worker_killed_mid_task_fails_the_run_instead_of_hanging():
+    """multiprocessing replaces a killed worker silently and its task never reports back."""
+    import os
+    import signal
+    import threading
+
+    from pipeline import compose
+    from pipeline.rating import rate, rulebook
+    from pipeline.render import pool
+    from pipeline.validate import load_unit
+
+    unit, _ = load_unit(SAMPLE)
+    job = compose.Job(unit, "nam", rulebook.load(unit.info.regime), rate(unit, "nam"))
+    ctxs = [d.context for d in compose.documents(job)][:40]
+    workers = pool._workers(2)
+    victim = workers._pool[0].pid
+    started = threading.Event()
+    threading.Thread(target=lambda: started.wait(60) and os.kill(victim, signal.SIGKILL), daemon=True).start()
+    with pytest.raises(pool.WorkerDied, match="bị dừng đột ngột"):
+        pool.render_all(ctxs, dt.datetime(2025, 12, 15), 2, progress=lambda d, t: d >= 2 and started.set())
+    assert len(pool.render_all(ctxs[:4], dt.datetime(2025, 12, 15), 2)) == 4   # fresh workers next time

@@ -241,6 +241,28 @@ def _workers(jobs: int):
     return _WORKERS[jobs]
 
 
+class WorkerDied(RuntimeError):
+    pass
+
+
+def _next(done_q, workers, jobs: int, pids: set):
+    """The next finished task. A worker killed mid-task (out of memory, a crash in a C
+    library) never reports back and multiprocessing silently replaces it: notice that instead
+    of waiting forever, drop these workers and fail the build with a message."""
+    import queue
+
+    while True:
+        try:
+            return done_q.get(timeout=5)
+        except queue.Empty:
+            if {p.pid for p in workers._pool} != pids or any(p.exitcode is not None for p in workers._pool):
+                with _LOCK:
+                    _WORKERS.pop(jobs, None)
+                workers.terminate()
+                raise WorkerDied("một tiến trình dựng tài liệu bị dừng đột ngột (thiếu bộ nhớ?) – "
+                                 "hãy chạy lại; nếu lặp lại, giảm --jobs")
+
+
 def _task_key(task, created: dt.datetime) -> str:
     return hashlib.sha256(f"{task[0]}|{key(task[1], created)}".encode()).hexdigest()
 
@@ -277,6 +299,7 @@ def _run(tasks: list[tuple], finished, created: dt.datetime, jobs: int, cache: C
         return
     done_q: queue.Queue = queue.Queue()
     workers = _workers(jobs)
+    pids = {p.pid for p in workers._pool}  # a changed set: a worker died (see _next)
     inflight = 0
     while pending or inflight:
         # Keep each worker fed (two tasks in flight each), taking the longest first, so
@@ -293,7 +316,7 @@ def _run(tasks: list[tuple], finished, created: dt.datetime, jobs: int, cache: C
             inflight += 1
         if not inflight:
             continue
-        task, r, err = done_q.get()
+        task, r, err = _next(done_q, workers, jobs, pids)
         inflight -= 1
         if err is not None:
             raise err
