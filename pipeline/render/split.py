@@ -166,11 +166,11 @@ def plan(ctx: dict, p: dict) -> Split | None:
             part.append({**big, "rows": big["rows"][a:b], "break_after": n < len(group) - 1})
         parts.append(part)
         planned.append(len(group))
-    head = {**ctx, "blocks": blocks[:start], "closing": None, "split_part": "head"}
+    head = {**ctx, "blocks": blocks[:start], "closing": None}
     rest = blocks[t + 1:]
     tail = None
     if rest or ctx.get("closing"):
-        tail = {**_bare(ctx), "blocks": rest, "closing": ctx.get("closing"), "split_part": "tail"}
+        tail = {**_bare(ctx), "blocks": rest, "closing": ctx.get("closing")}
     return Split(head, parts, planned, tail, ctx)
 
 
@@ -183,7 +183,7 @@ def part_contexts(s: Split, head_pages: int) -> list[dict]:
     """Contexts of the parts after the head, numbered on from the head's pages."""
     out, first = [], head_pages + 1
     for blocks, n in zip(s.pages, s.planned):
-        out.append({**_bare(s.base), "blocks": blocks, "first_page": first, "split_part": "pages"})
+        out.append({**_bare(s.base), "blocks": blocks, "first_page": first})
         first += n
     if s.tail is not None:
         out.append({**s.tail, "first_page": first})
