@@ -172,24 +172,47 @@ def test_a_cut_render_cache_entry_is_a_miss_not_a_wrong_document(tmp_path):
     assert cache.get("ab" * 32) is None
 
 
-def test_a_worker_killed_mid_task_fails_the_run_instead_of_hanging():
-    """multiprocessing replaces a killed worker silently and its task never reports back."""
-    import os
-    import signal
-    import threading
-
+def _forty_contexts():
     from pipeline import compose
     from pipeline.rating import rate, rulebook
-    from pipeline.render import pool
     from pipeline.validate import load_unit
 
     unit, _ = load_unit(SAMPLE)
     job = compose.Job(unit, "nam", rulebook.load(unit.info.regime), rate(unit, "nam"))
-    ctxs = [d.context for d in compose.documents(job)][:40]
-    workers = pool._workers(2)
-    victim = workers._pool[0].pid
+    return [d.context for d in compose.documents(job)][:40]
+
+
+def test_a_worker_killed_mid_run_fails_the_run_instead_of_hanging():
+    """A killed worker never reports back: the run must fail with a message, not wait forever
+    (multiprocessing.Pool used to hang here when the dead worker held the task queue's lock)."""
+    import os
+    import signal
+    import threading
+
+    from pipeline.render import pool
+
+    ctxs = _forty_contexts()
+    victim = next(iter(pool._workers(2)._processes))
     started = threading.Event()
     threading.Thread(target=lambda: started.wait(60) and os.kill(victim, signal.SIGKILL), daemon=True).start()
     with pytest.raises(pool.WorkerDied, match="bị dừng đột ngột"):
         pool.render_all(ctxs, dt.datetime(2025, 12, 15), 2, progress=lambda d, t: d >= 2 and started.set())
     assert len(pool.render_all(ctxs[:4], dt.datetime(2025, 12, 15), 2)) == 4   # fresh workers next time
+
+
+def test_a_worker_killed_between_runs_is_replaced():
+    """Workers are kept between builds (year, watcher): one that died while idle is replaced."""
+    import os
+    import signal
+    import time
+
+    from pipeline.render import pool
+
+    ctxs = _forty_contexts()[:6]
+    before = pool._workers(2)
+    for pid in list(before._processes):
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.5)
+    first = pool.render_all(ctxs, dt.datetime(2025, 12, 15), 2)
+    assert [r.pages for r in first] == [r.pages for r in pool.render_all(ctxs, dt.datetime(2025, 12, 15), 1)]
+    assert pool._workers(2) is not before

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 import atexit
+import json
 import multiprocessing
 import os
 import threading
@@ -210,18 +210,27 @@ def render_all(contexts: list[dict], created: dt.datetime, jobs: int | None = No
 
 # One set of worker processes per process, kept between builds (a year's units, the drop-folder
 # watcher, the covers after the documents): starting one costs ~1 s (WeasyPrint import, fonts).
+# concurrent.futures rather than multiprocessing.Pool: when a worker is killed (out of memory, a
+# crash in a C library) the executor notices and fails every pending task (BrokenProcessPool);
+# Pool silently replaces the worker, loses its task, and Pool.terminate() then deadlocks if the
+# dead worker held the task queue's lock – which an idle worker always does.
 _WORKERS: dict = {}
 _STARTING: dict = {}
 _LOCK = threading.Lock()
 
 
 def _start(jobs: int) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
     # forkserver: workers start from a clean process (no inherited Pango/fontconfig state)
     mp = multiprocessing.get_context("forkserver")
     mp.set_forkserver_preload(["pipeline.render.html", "pipeline.render.docx"])
-    workers = mp.Pool(jobs, initializer=_warm)
+    workers = ProcessPoolExecutor(jobs, mp_context=mp, initializer=_warm)
+    # Start the processes now (the executor starts them on the first tasks) so that they load
+    # WeasyPrint and the fonts while the main process reads, rates and composes.
+    for f in [workers.submit(os.getpid) for _ in range(jobs)]:
+        f.result()
     _WORKERS[jobs] = workers
-    atexit.register(workers.terminate)
 
 
 def warm_up(jobs: int | None = None) -> None:
@@ -231,11 +240,20 @@ def warm_up(jobs: int | None = None) -> None:
     with _LOCK:
         if jobs <= 1 or jobs in _WORKERS or jobs in _STARTING:
             return
-        t = _STARTING[jobs] = threading.Thread(target=_start, args=(jobs,), daemon=True)
+        t = _STARTING[jobs] = threading.Thread(target=_start_quietly, args=(jobs,), daemon=True)
         t.start()
 
 
+def _start_quietly(jobs: int) -> None:
+    try:
+        _start(jobs)
+    except Exception:  # noqa: BLE001 – _workers() starts them again and reports the error
+        pass
+
+
 def _workers(jobs: int):
+    """The running executor for `jobs` workers; a broken one (a worker died between builds)
+    is replaced."""
     warm_up(jobs)
     with _LOCK:
         t = _STARTING.get(jobs)
@@ -243,31 +261,32 @@ def _workers(jobs: int):
         t.join()
         with _LOCK:
             _STARTING.pop(jobs, None)
-    if jobs not in _WORKERS:  # the background start failed: say why here
+    ex = _WORKERS.get(jobs)
+    if ex is not None and getattr(ex, "_broken", False):
+        _discard(jobs)
+        ex = None
+    if ex is None:  # the background start failed (say why here) or the workers were lost
         _start(jobs)
     return _WORKERS[jobs]
 
 
+@atexit.register
+def _shut_down() -> None:
+    # Before the interpreter tears modules down: an executor collected after that prints
+    # "Exception ignored in weakref_cb" on the user's terminal.
+    for jobs in list(_WORKERS):
+        _discard(jobs)
+
+
+def _discard(jobs: int) -> None:
+    with _LOCK:
+        ex = _WORKERS.pop(jobs, None)
+    if ex is not None:
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
 class WorkerDied(RuntimeError):
     pass
-
-
-def _next(done_q, workers, jobs: int, pids: set):
-    """The next finished task. A worker killed mid-task (out of memory, a crash in a C
-    library) never reports back and multiprocessing silently replaces it: notice that instead
-    of waiting forever, drop these workers and fail the build with a message."""
-    import queue
-
-    while True:
-        try:
-            return done_q.get(timeout=5)
-        except queue.Empty:
-            if {p.pid for p in workers._pool} != pids or any(p.exitcode is not None for p in workers._pool):
-                with _LOCK:
-                    _WORKERS.pop(jobs, None)
-                workers.terminate()
-                raise WorkerDied("một tiến trình dựng tài liệu bị dừng đột ngột (thiếu bộ nhớ?) – "
-                                 "hãy chạy lại; nếu lặp lại, giảm --jobs")
 
 
 def _task_key(task, created: dt.datetime) -> str:
@@ -278,7 +297,8 @@ def _run(tasks: list[tuple], finished, created: dt.datetime, jobs: int, cache: C
     """Run tasks (and the tasks their results make possible), longest first, on `jobs` worker
     processes kept for the whole run; parts of lists are cached per task."""
     import heapq
-    import queue
+    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     pending: list = []
     serial = 0
@@ -304,27 +324,25 @@ def _run(tasks: list[tuple], finished, created: dt.datetime, jobs: int, cache: C
             task = heapq.heappop(pending)[2]
             complete(task, cached(task) or render_task((task[0], task[1], created)))
         return
-    done_q: queue.Queue = queue.Queue()
     workers = _workers(jobs)
-    pids = {p.pid for p in workers._pool}  # a changed set: a worker died (see _next)
-    inflight = 0
-    while pending or inflight:
-        # Keep each worker fed (two tasks in flight each), taking the longest first, so
-        # the parts of a list made ready by its head go ahead of the short forms.
-        while pending and inflight < 2 * jobs:
-            task = heapq.heappop(pending)[2]
-            hit = cached(task)
-            if hit is not None:
-                complete(task, hit)
+    inflight: dict = {}
+    try:
+        while pending or inflight:
+            # Keep each worker fed (two tasks in flight each), taking the longest first, so
+            # the parts of a list made ready by its head go ahead of the short forms.
+            while pending and len(inflight) < 2 * jobs:
+                task = heapq.heappop(pending)[2]
+                hit = cached(task)
+                if hit is not None:
+                    complete(task, hit)
+                    continue
+                inflight[workers.submit(render_task, (task[0], task[1], created))] = task
+            if not inflight:
                 continue
-            workers.apply_async(render_task, ((task[0], task[1], created),),
-                                callback=lambda r, t=task: done_q.put((t, r, None)),
-                                error_callback=lambda e, t=task: done_q.put((t, None, e)))
-            inflight += 1
-        if not inflight:
-            continue
-        task, r, err = _next(done_q, workers, jobs, pids)
-        inflight -= 1
-        if err is not None:
-            raise err
-        complete(task, r)
+            ready, _ = wait(inflight, return_when=FIRST_COMPLETED)
+            for f in sorted(ready, key=lambda f: inflight[f][2]):  # deterministic order
+                complete(inflight.pop(f), f.result())
+    except BrokenProcessPool:
+        _discard(jobs)  # the next run starts fresh workers
+        raise WorkerDied("một tiến trình dựng tài liệu bị dừng đột ngột (thiếu bộ nhớ?) – "
+                         "hãy chạy lại; nếu lặp lại, giảm --jobs") from None
