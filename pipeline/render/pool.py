@@ -99,11 +99,41 @@ def render_task(args: tuple[str, dict, dt.datetime]) -> Rendered:
     return Rendered(docx_writer.render(ctx, created) if what != "pdf" else b"", pdf, pages)
 
 
-def _warm() -> None:
+def _exit_with(main_pid: int) -> None:
+    """A worker must not outlive a build that was killed (kill -9 of the watcher). It cannot
+    see the main process go: the task queue's pipe stays open (every worker holds its write
+    end) and so does the fork server. A thread waits on the main process and ends the worker."""
+    import select
+
+    def watch() -> None:
+        try:
+            fd = os.pidfd_open(main_pid)
+        except (AttributeError, OSError):  # no pidfd (old kernel): look once a second
+            while _alive(main_pid):
+                select.select([], [], [], 1.0)
+        else:
+            select.select([fd], [], [])   # readable when the process has ended
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-build").start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _warm(main_pid: int) -> None:
     import gc
 
     from . import html as html_writer
 
+    _exit_with(main_pid)
     html_writer._weasy()  # fonts and stylesheet once per worker
     # A layout allocates ~10^5 short-lived objects per page: Python's default collector runs
     # every 700 allocations and rescans the imported modules. Freeze what is loaded now and
@@ -225,7 +255,7 @@ def _start(jobs: int) -> None:
     # forkserver: workers start from a clean process (no inherited Pango/fontconfig state)
     mp = multiprocessing.get_context("forkserver")
     mp.set_forkserver_preload(["pipeline.render.html", "pipeline.render.docx"])
-    workers = ProcessPoolExecutor(jobs, mp_context=mp, initializer=_warm)
+    workers = ProcessPoolExecutor(jobs, mp_context=mp, initializer=_warm, initargs=(os.getpid(),))
     # Start the processes now (the executor starts them on the first tasks) so that they load
     # WeasyPrint and the fonts while the main process reads, rates and composes.
     for f in [workers.submit(os.getpid) for _ in range(jobs)]:
