@@ -40,7 +40,7 @@ def _fonts() -> str:
 
 def mark_html(text: str, size_pt: float = 8, color: str = "#555555") -> str:
     line = _line_pt({"mark_size_pt": size_pt})
-    return (f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><style>'
+    return (f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"/><style>'
             f'@page {{ size: {MARK_WIDTH_MM}mm {line}pt; margin: 0 }}'
             f'html {{ font-family: {_fonts()}; font-size: {size_pt}pt; color: {color} }}'
             f'body {{ margin: 0; line-height: {line}pt; text-align: right; white-space: nowrap }}'
