@@ -11,7 +11,7 @@ YEAR ?=
 # Debian packages the PDF writer and the tests need. Not fonts-liberation (1.x lacks 92
 # Vietnamese letters); libharfbuzz-subset0 makes font subsetting 7.5x faster.
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-croscore \
-                fonts-liberation2 libicu-dev pkg-config g++ poppler-utils
+                fonts-liberation2 fonts-dejavu-core libicu-dev pkg-config g++ poppler-utils
 
 .PHONY: dossier test validate rate schema system-deps venv clean help bench year watch
 .DEFAULT_GOAL := help

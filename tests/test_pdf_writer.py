@@ -68,3 +68,17 @@ def test_our_markup_is_read_by_expat_into_the_same_pdf_as_the_html5_parser(one_o
         ElementTree.fromstring(html)  # raises if a template writes markup only HTML5 reads
         html5 = H._document_class()(string=html, base_url=str(FORMS / "html"))
         assert H.to_pdf(html)[0] == html5.render(stylesheets=[css], font_config=fc).write_pdf(), kind
+
+
+def test_only_the_profiles_fonts_are_embedded(one_of_each_kind):
+    """Every glyph – Vietnamese letters and the ballot boxes ☐ ☒ – comes from a font the profile
+    names, never from whatever else the machine has (OpenSymbol came with LibreOffice once)."""
+    from pipeline.compose.common import profile
+
+    allowed = tuple(f.replace(" ", "") for f in profile()["font"]["pdf_fallbacks"])
+    for kind, html in one_of_each_kind.items():
+        reader = pypdf.PdfReader(io.BytesIO(H.to_pdf(html)[0]))
+        fonts = {str(f.get_object()["/BaseFont"]).split("+", 1)[1].replace("-", "")   # ABCDEF+Tinos-Bold
+                 for page in reader.pages for f in page["/Resources"]["/Font"].values()}
+        assert fonts and all(f.startswith(allowed) for f in fonts), (kind, fonts)
+    assert "☒" in one_of_each_kind["mau-02b"] and "☐" in one_of_each_kind["mau-02b"]
