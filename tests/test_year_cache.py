@@ -61,11 +61,11 @@ def test_one_score_change_rerenders_only_what_depends_on_it(tmp_path):
     out = tmp_path / "out"
     build(folder, "nam", out, jobs=1)
     cache = out / ".cache"
-    before = {p.name for p in cache.rglob("*.pdf")}
+    before = {p.name for p in cache.rglob("*.render")}
     # change one member's score: the plan does not depend on it, so nothing new is rendered for it
     (folder / "chi-bo" / "a.yaml").write_text(CELL.replace("chung: 25, ket_qua: 55", "chung: 25, ket_qua: 56"), "utf-8")
     second = build(folder, "nam", out, jobs=1)
-    after = {p.name for p in cache.rglob("*.pdf")}
+    after = {p.name for p in cache.rglob("*.render")}
     new = after - before
     pdfs = [o for o in second.outputs if o.format == "pdf"]
     may_change = [o for o in pdfs if o.subject == "a-02" or (o.subject is None and o.document != "ke-hoach")]
@@ -160,16 +160,20 @@ def test_parallel_and_serial_builds_give_the_same_bytes(tmp_path):
 
 
 def test_a_cut_render_cache_entry_is_a_miss_not_a_wrong_document(tmp_path):
-    """Render-cache files are not fsynced: the marker's hashes must catch a cut or empty file."""
+    """Render-cache entries are not fsynced: their sizes and hashes must catch a cut or damaged file."""
     from pipeline.render import pool
 
     cache = pool.Cache(tmp_path)
     cache.put("ab" * 32, pool.Rendered(b"docx-bytes", b"%PDF-1.7 whole", 1))
     assert cache.get("ab" * 32).pdf == b"%PDF-1.7 whole"
-    cache._path("ab" * 32, "pdf").write_bytes(b"%PDF-1.7 wh")
+    whole = cache._path("ab" * 32).read_bytes()
+    for cut in (len(whole) - 3, whole.index(b"\n") + 4, 7, 0):   # in the PDF, the DOCX, the header; empty
+        cache._path("ab" * 32).write_bytes(whole[:cut])
+        assert cache.get("ab" * 32) is None, cut
+    cache._path("ab" * 32).write_bytes(whole[:-1] + b"X")       # same size, one byte changed
     assert cache.get("ab" * 32) is None
-    cache._path("ab" * 32, "json").write_text("")
-    assert cache.get("ab" * 32) is None
+    cache._path("ab" * 32).write_bytes(whole)
+    assert cache.get("ab" * 32).pages == 1
 
 
 def _forty_contexts():

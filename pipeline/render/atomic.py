@@ -18,8 +18,11 @@ def write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
 
 def write_parts(path: Path, parts, durable: bool = True) -> None:
     """write_bytes() of the concatenation of parts (bytes-like), without joining them first."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except FileNotFoundError:  # the folder is new (checking first costs a call per file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for everyone who reads the folder
         with os.fdopen(fd, "wb") as fh:

@@ -22,7 +22,7 @@ from pathlib import Path
 from ..paths import FORMS
 from . import atomic
 
-VERSION = "4"  # bump when a writer changes its output for the same context and templates
+VERSION = "5"  # bump when a writer changes its output for the same context and templates
 
 
 @dataclass
@@ -57,31 +57,33 @@ def key(ctx: dict, created: dt.datetime) -> str:
 
 
 class Cache:
-    """Rendered bytes by key, in a folder (default output/.cache); written atomically."""
+    """Rendered bytes by key in a folder (default output/.cache): one file per entry – a JSON
+    line (page count; size and SHA-256 of the DOCX and of the PDF), the DOCX, the PDF – written
+    atomically. One file, not three: a build writes thousands, and creating files is what costs."""
 
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def _path(self, k: str, ext: str) -> Path:
-        return self.folder / k[:2] / f"{k}.{ext}"
+    def _path(self, k: str) -> Path:
+        return self.folder / k[:2] / f"{k}.render"
 
     def get(self, k: str) -> Rendered | None:
         try:
-            meta = json.loads(self._path(k, "json").read_text("utf-8"))
-            docx, pdf = self._path(k, "docx").read_bytes(), self._path(k, "pdf").read_bytes()
-        except (OSError, ValueError):
+            head, _, body = self._path(k).read_bytes().partition(b"\n")
+            meta = json.loads(head)
+            docx, pdf = body[:meta["docx"][0]], body[meta["docx"][0]:]
+            # Entries are not fsynced (thousands per build): after a crash a file may be cut or
+            # empty, so the sizes and hashes decide – a mismatch is a miss, never a wrong document.
+            if meta["docx"] != [len(docx), _sha(docx)] or meta["pdf"] != [len(pdf), _sha(pdf)]:
+                return None
+            return Rendered(docx, pdf, int(meta["pages"]), cached=True)
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
-        # Entries are not fsynced (thousands per build): after a crash a file may be cut or
-        # empty, so the marker's hashes decide – a mismatch is a miss, never a wrong document.
-        if not isinstance(meta, dict) or meta.get("docx") != _sha(docx) or meta.get("pdf") != _sha(pdf):
-            return None
-        return Rendered(docx, pdf, meta["pages"], cached=True)
 
     def put(self, k: str, r: Rendered) -> None:
-        atomic.write_bytes(self._path(k, "docx"), r.docx, durable=False)
-        atomic.write_bytes(self._path(k, "pdf"), r.pdf, durable=False)
-        atomic.write_text(self._path(k, "json"), json.dumps(  # last: marks the entry complete
-            {"pages": r.pages, "docx": _sha(r.docx), "pdf": _sha(r.pdf)}), durable=False)
+        head = json.dumps({"pages": r.pages, "docx": [len(r.docx), _sha(r.docx)],
+                           "pdf": [len(r.pdf), _sha(r.pdf)]}).encode()
+        atomic.write_parts(self._path(k), (head, b"\n", r.docx, r.pdf), durable=False)
 
 
 def _sha(data: bytes) -> str:
