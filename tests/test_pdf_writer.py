@@ -82,3 +82,13 @@ def test_only_the_profiles_fonts_are_embedded(one_of_each_kind):
                  for page in reader.pages for f in page["/Resources"]["/Font"].values()}
         assert fonts and all(f.startswith(allowed) for f in fonts), (kind, fonts)
     assert "☒" in one_of_each_kind["mau-02b"] and "☐" in one_of_each_kind["mau-02b"]
+
+
+def test_no_line_ends_inside_words_joined_by_a_slash(one_of_each_kind):
+    """«HĐND/UBND», «09-QĐ/TU» stay whole, as in the DOCX (Word does not break after «/»);
+    the plan had «…Chủ tịch HĐND/» at a line end before keep_slashed."""
+    assert "HĐND/UBND" in one_of_each_kind["ke-hoach"]
+    for kind, html in one_of_each_kind.items():
+        text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(H.to_pdf(html)[0])).pages)
+        assert not re.search(r"\w/\s*\n\s*\w", text), (kind, re.findall(r".{30}\w/\s*\n\s*\w+", text))
+    assert str(H.keep_slashed("Số 09-QĐ/TU <b>")) == 'Số <span class="nw">09-QĐ/TU</span> &lt;b&gt;'

@@ -6,8 +6,10 @@ configuration per document leaks memory; parsing CSS each time costs time).
 from __future__ import annotations
 
 import functools
+import re
 
 import jinja2
+from markupsafe import Markup, escape
 
 from ..compose.common import profile
 from ..paths import FORMS
@@ -16,8 +18,20 @@ from ..paths import FORMS
 @functools.lru_cache(maxsize=1)
 def env() -> jinja2.Environment:
     # autoescape: data can never inject markup; StrictUndefined: a template typo is loud.
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(FORMS / "html")), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    e = jinja2.Environment(loader=jinja2.FileSystemLoader(str(FORMS / "html")), autoescape=True,
+                           undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    e.filters["keep_slashed"] = keep_slashed
+    return e
+
+
+_SLASHED = re.compile(r"[^\s/]+(?:/[^\s/]+)+")
+
+
+def keep_slashed(text) -> Markup:
+    """Words joined by a slash (HĐND/UBND, 09-QĐ/TU) stay on one line, as Word keeps them:
+    the Unicode line-breaking rules Pango follows allow a break after "/". Escaped first."""
+    return Markup(_SLASHED.sub(lambda m: f'<span class="nw">{m.group(0)}</span>'
+                               if len(m.group(0)) <= 40 else m.group(0), str(escape(text))))
 
 
 def to_html(ctx: dict, template: str = "van-ban") -> str:

@@ -54,7 +54,8 @@ def _width(text: str, family: str, bold: bool, size: float) -> float:
 
 def lines(text: str, width_pt: float, family: str, bold: bool, size: float) -> int:
     """Lines the text takes in a box `width_pt` wide, breaking at spaces only (WeasyPrint can
-    also break after hyphens and slashes, so this never counts fewer lines than it uses)."""
+    also break after hyphens – words joined by a slash it keeps whole, html.keep_slashed – so
+    this never counts fewer lines than it uses)."""
     n = 0
     for para in (text or "").split("\n"):
         n += 1
