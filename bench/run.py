@@ -51,11 +51,13 @@ def _pdf_overhead(n: int = 40) -> dict:
     from pipeline import compose
     from pipeline.rating import rate, rulebook
     from pipeline.render import html as H
+    from pipeline.render import pool
     from pipeline.validate import load_unit
 
     unit, _ = load_unit(ROOT / "data" / "xa-lung-phinh")
     job = compose.Job(unit, "nam", rulebook.load(unit.info.regime), rate(unit, "nam"))
     htmls = [H.to_html(d.context) for d in compose.documents(job)][:n]
+    pool.prepare_renderer()  # as in a render worker (fonts, stylesheet, collector settings)
     H.to_pdf(htmls[0])
     t = time.perf_counter()
     for h in htmls:
@@ -90,6 +92,7 @@ def _libreoffice(n: int = 50) -> dict | None:
     from pipeline.rating import rate, rulebook
     from pipeline.render import docx as D
     from pipeline.render import html as H
+    from pipeline.render import pool
     from pipeline.validate import load_unit
 
     unit, _ = load_unit(ROOT / "data" / "xa-lung-phinh")
@@ -110,6 +113,7 @@ def _libreoffice(n: int = 50) -> dict | None:
                         *files], capture_output=True, check=True)
         lo = (time.perf_counter() - t) / len(files)
         htmls = [H.to_html(d.context) for d in docs]
+        pool.prepare_renderer()  # as in a render worker
         H.to_pdf(htmls[0])
         t = time.perf_counter()
         pages = sum(H.to_pdf(h)[1] for h in htmls)

@@ -131,11 +131,16 @@ def _alive(pid: int) -> bool:
 
 
 def _warm(main_pid: int) -> None:
+    _exit_with(main_pid)
+    prepare_renderer()
+
+
+def prepare_renderer() -> None:
+    """What a render worker does once (bench/run.py too, to time documents as workers do)."""
     import gc
 
     from . import html as html_writer
 
-    _exit_with(main_pid)
     html_writer._weasy()  # fonts and stylesheet once per worker
     # A layout allocates ~10^5 short-lived objects per page: Python's default collector runs
     # every 700 allocations and rescans the imported modules. Freeze what is loaded now and
