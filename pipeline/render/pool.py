@@ -8,10 +8,10 @@ each (TOOLCHAIN.md: a fresh process per document is 13× slower).
 """
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import functools
 import hashlib
-import atexit
 import json
 import multiprocessing
 import os
@@ -125,8 +125,8 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # alive, someone else's
+        pass
     return True
 
 
