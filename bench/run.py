@@ -63,19 +63,12 @@ def _pdf_overhead(n: int = 40) -> dict:
     for h in htmls:
         H.to_pdf(h)
     ours = (time.perf_counter() - t) / len(htmls)
-    css_text = H._weasy()[0]  # parsed CSS object; bare run parses the same text each time
-    from pipeline.compose.common import profile
-    import jinja2
-    p = profile()
-    fonts = ", ".join(f'"{f}"' for f in [p["font"]["family"], *p["font"]["pdf_fallbacks"]]) + ", serif"
-    raw = jinja2.Environment(loader=jinja2.FileSystemLoader(str(ROOT / "forms" / "css"))).get_template(
-        "party.css.j2").render(p=p, fonts=fonts)
+    raw = H.stylesheet_text()  # the bare run parses the same text each time
     HTML(string=htmls[0]).write_pdf(stylesheets=[CSS(string=raw)])
     t = time.perf_counter()
     for h in htmls:
         HTML(string=h).write_pdf(stylesheets=[CSS(string=raw)])
     bare = (time.perf_counter() - t) / len(htmls)
-    del css_text
     return {"documents": len(htmls), "ours_s": round(ours, 4), "bare_weasyprint_s": round(bare, 4),
             "ratio": round(ours / bare, 2)}
 

@@ -33,16 +33,11 @@ def _line_pt(lay) -> float:
     return round(lay["mark_size_pt"] * 1.4, 2)
 
 
-def _fonts() -> str:
-    p = profile()
-    return ", ".join(f'"{f}"' for f in [p["font"]["family"], *p["font"]["pdf_fallbacks"]]) + ", serif"
-
-
 def mark_html(text: str, size_pt: float = 8, color: str = "#555555") -> str:
     line = _line_pt({"mark_size_pt": size_pt})
     return (f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"/><style>'
             f'@page {{ size: {MARK_WIDTH_MM}mm {line}pt; margin: 0 }}'
-            f'html {{ font-family: {_fonts()}; font-size: {size_pt}pt; color: {color} }}'
+            f'html {{ font-family: {html_writer.font_stack(profile())}; font-size: {size_pt}pt; color: {color} }}'
             f'body {{ margin: 0; line-height: {line}pt; text-align: right; white-space: nowrap }}'
             f'</style></head><body>{html.escape(text)}</body></html>')
 

@@ -25,13 +25,14 @@ def env() -> jinja2.Environment:
 
 
 _SLASHED = re.compile(r"[^\s/]+(?:/[^\s/]+)+")
+_KEEP_AT_MOST = 40  # characters: a longer run (a path, a link) may still break rather than overflow
 
 
 def keep_slashed(text) -> Markup:
     """Words joined by a slash (HĐND/UBND, 09-QĐ/TU) stay on one line, as Word keeps them:
     the Unicode line-breaking rules Pango follows allow a break after "/". Escaped first."""
     return Markup(_SLASHED.sub(lambda m: f'<span class="nw">{m.group(0)}</span>'
-                               if len(m.group(0)) <= 40 else m.group(0), str(escape(text))))
+                               if len(m.group(0)) <= _KEEP_AT_MOST else m.group(0), str(escape(text))))
 
 
 def to_html(ctx: dict, template: str = "van-ban") -> str:
@@ -39,18 +40,25 @@ def to_html(ctx: dict, template: str = "van-ban") -> str:
         **{"header": None, "closing": None, "titles": [], "landscape": False, **ctx})
 
 
+def font_stack(p: dict) -> str:
+    """The CSS font-family list of a profile: its font, then the PDF fallbacks, in order."""
+    return ", ".join(f'"{f}"' for f in [p["font"]["family"], *p["font"]["pdf_fallbacks"]]) + ", serif"
+
+
+def stylesheet_text(profile_name: str = "hd36") -> str:
+    p = profile(profile_name)
+    css_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(FORMS / "css")), autoescape=False,
+                                 undefined=jinja2.StrictUndefined)
+    return css_env.get_template("party.css.j2").render(p=p, fonts=font_stack(p))
+
+
 @functools.lru_cache(maxsize=None)
 def _weasy(profile_name: str = "hd36"):
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    p = profile(profile_name)
-    fonts = ", ".join(f'"{f}"' for f in [p["font"]["family"], *p["font"]["pdf_fallbacks"]]) + ", serif"
-    css_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(FORMS / "css")), autoescape=False,
-                                 undefined=jinja2.StrictUndefined)
-    text = css_env.get_template("party.css.j2").render(p=p, fonts=fonts)
     fc = FontConfiguration()
-    return CSS(string=text, font_config=fc), fc
+    return CSS(string=stylesheet_text(profile_name), font_config=fc), fc
 
 
 # The elements forms/css/ua.css styles: our templates emit nothing else (tests check it).
