@@ -45,10 +45,17 @@ $(VENV)/.python-deps: pyproject.toml $(VENV)/.system-deps
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Cài thư viện Python / installing Python packages into $(VENV) …"
 	@$(PY) -m pip install -q --upgrade pip >/dev/null
-	@$(PY) -m pip install -q -e '.[test]' || { echo "LỖI: không cài được thư viện Python (xem thông báo ở trên)"; exit 1; }
+	@$(PY) -m pip install -q -e '.[test,speedups]' || { echo "LỖI: không cài được thư viện Python (xem thông báo ở trên)"; exit 1; }
 	@touch $@
 
-venv: $(VENV)/.python-deps
+# Compiled WeasyPrint (pipeline/speedups.py): ~15-20 % faster PDFs, same bytes. Optional – without
+# a C compiler or the Python headers it says why and the pipeline runs on the pure-Python modules.
+$(VENV)/.speedups: $(VENV)/.python-deps
+	@echo "Biên dịch WeasyPrint / compiling WeasyPrint's layout modules (once, ~2 min) …"
+	@$(PY) -m pipeline.speedups build 2>/dev/null | tail -n 1 || true
+	@touch $@
+
+venv: $(VENV)/.python-deps $(VENV)/.speedups
 system-deps: $(VENV)/.system-deps
 
 dossier: venv
