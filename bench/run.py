@@ -24,6 +24,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from generate import generate  # noqa: E402
 
+import pipeline  # noqa: E402,F401  (first: puts the compiled WeasyPrint modules in front, as in a build)
+from pipeline import speedups  # noqa: E402
+
 
 def _timed_build(unit: Path, out: Path, jobs: int) -> dict:
     """Build in a child process so peak memory is that build's own."""
@@ -123,7 +126,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="only 1,500 members, no scaling or jobs comparison")
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kiemdiem-bench-"))
-    results: dict = {"machine": {"cores": __import__("os").cpu_count()}}
+    results: dict = {"machine": {"cores": __import__("os").cpu_count(),
+                                 "compiled_weasyprint": bool(speedups._manifest(speedups.FOLDER))
+                                 and not __import__("os").environ.get("KIEMDIEM_PURE_PYTHON")}}
     try:
         unit = generate(work / "data", 1500, 60, seed=1)
         out = work / "out"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import sys
 
 from .. import problems as P
 from ..vn import roman
@@ -135,18 +136,79 @@ def common_key(spec, info, stamps: list[list[str]], created: dt.datetime) -> str
                       "geometry": [mark.width, mark.height, mark.right, mark.top, stamp.plate_offset(spec)]})
 
 
-def fronts(spec, info, plans: list[_Plan], created, jobs, cache) -> None:
+def fronts(spec, info, plans: list[_Plan], created, jobs, cache, ready=None) -> None:
     """Cover + mục lục of every dossier, rendered together (worker processes, render cache);
-    the few whose mục lục turned out longer than assumed are rendered again."""
+    one whose mục lục came out longer than assumed is rendered again at once. ready(plan) is
+    called as each plan's front is settled (dossiers() assembles it meanwhile)."""
     from ..render import pool
 
-    todo = plans
-    for _ in range(4):
-        if not todo:
-            return
-        done = pool.render_all([p.context(spec, info) for p in todo], created, jobs, cache)
-        todo = [p for p, r in zip(todo, done) if not p.accept(r.pdf)]
-    raise RuntimeError("the mục lục's page count does not settle")
+    tries = [0] * len(plans)
+
+    def settled(i: int, r):
+        plan = plans[i]
+        if plan.accept(r.pdf):
+            if ready:
+                ready(plan)
+            return None
+        tries[i] += 1
+        if tries[i] >= 4:
+            raise RuntimeError("the mục lục's page count does not settle")
+        return plan.context(spec, info)     # with the page counts it turned out to have
+
+    # the dossier with the most pieces first: putting it together takes longest (the unit's)
+    most = max(range(len(plans)), key=lambda i: len(plans[i].pieces), default=None)
+    pool.render_all([p.context(spec, info) for p in plans], created, jobs, cache, docx=False, each=settled,
+                    urgent=frozenset() if most is None else frozenset([most]))
+
+
+def _fronts_meanwhile(spec, info, plans: list[_Plan], created, jobs, cache, idle=None):
+    """Render the fronts in a thread (it only hands tasks to the workers and waits) and yield
+    each plan as its front is settled, so that the main thread assembles one dossier while
+    the workers render the next fronts; idle() is called while none is ready (until it
+    returns False). Errors of the thread (a worker died) are raised here."""
+    import queue
+    import threading
+
+    from ..render import pool
+
+    if (pool.default_jobs() if jobs is None else jobs) <= 1:
+        done: list[_Plan] = []     # rendered in this process: one thing at a time (Pango)
+        fronts(spec, info, plans, created, jobs, cache, ready=done.append)
+        yield from done
+        return
+    settled: queue.SimpleQueue = queue.SimpleQueue()
+    end = object()
+
+    def run() -> None:
+        try:
+            fronts(spec, info, plans, created, jobs, cache, ready=settled.put)
+            settled.put(end)
+        except BaseException as e:  # noqa: BLE001 – handed to the main thread
+            settled.put(e)
+
+    t = threading.Thread(target=run, name="dossier-fronts", daemon=True)
+    # The thread needs the GIL briefly for each front (hand over a task, take a result) while
+    # this one assembles for seconds on end: with the default 5 ms turns it would wait ~5 ms
+    # each time and leave the workers idle.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    t.start()
+    try:
+        while True:
+            try:
+                item = settled.get(block=idle is None)
+            except queue.Empty:
+                if not idle():
+                    idle = None
+                continue
+            if item is end:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        t.join()
+        sys.setswitchinterval(interval)
 
 
 def write(spec, info, plan: _Plan, stamps: list, created: dt.datetime) -> tuple[list[bytes], int]:
@@ -195,6 +257,26 @@ def _write(spec, info, plan: _Plan, stamps: list, created: dt.datetime) -> tuple
     return out, pages, len(HEADER) + asm.shared_size
 
 
+def _make(plan: _Plan, store, common, digest, sources, spec, info, stamps, created, made: dict,
+          unit, job) -> bool:
+    """One dossier's copies into made[id(plan)], from the dossier cache or assembled; False if
+    its front must be rendered again (a piece's page count was not the assumed one)."""
+    k = plan.key(common, digest) if store else None
+    hit = store.get(k) if store else None
+    if hit is not None and type(hit[0].get("pages")) is int and len(hit[1]) == len(spec.copies):
+        meta, copies, shas = hit
+        made[id(plan)] = (copies, meta["pages"], shas, True)
+        return True
+    if not plan.parse(sources):
+        return False
+    copies, pages, shared = _write(spec, info, plan, stamps, created)
+    shas = [hashlib.sha256(c).hexdigest() for c in copies] if store else None
+    if store:
+        store.put(k, {"pages": pages}, copies, shas, shared, slot=f"{unit.slug}/{job.period}/{plan.d.folder}")
+    made[id(plan)] = (copies, pages, shas, False)
+    return True
+
+
 def dossiers(job, outputs: list, data_folder, strict: bool = False, jobs: int | None = None,
              cache=None) -> tuple[list, list[P.Problem]]:
     """The copies of every dossier of this build as Outputs (document "ho-so", subject id or
@@ -239,25 +321,28 @@ def dossiers(job, outputs: list, data_folder, strict: bool = False, jobs: int | 
     bad = P.error if strict else P.warning
     common = common_key(spec, info, stamp_digests, created) if store else None
     todo = [_Plan(d) for d in plans]
-    fronts(spec, info, todo, created, jobs, cache)
-    for plan in todo:
+    made: dict[int, tuple] = {}         # id(plan) → (copies, pages, SHA-256s, reused)
+    later: list[_Plan] = []
+    # While the fronts render, read the pieces (the unit dossier's 1,000s of documents first)
+    # – a dossier then only has to be put together when its front comes.
+    unread = iter(sorted((p for plan in todo for p in plan.pieces), key=lambda p: -len(p.data)))
+
+    def read_one() -> bool:
+        piece = next(unread, None)
+        if piece is not None:
+            sources.get(piece)
+        return piece is not None
+
+    for plan in _fronts_meanwhile(spec, info, todo, created, jobs, cache, idle=read_one):
+        if not _make(plan, store, common, digest, sources, spec, info, stamps, created, made, unit, job):
+            later.append(plan)              # a page count was not the assumed one
+    for plan in later:                      # (after the thread: one render_all at a time)
+        while not _make(plan, store, common, digest, sources, spec, info, stamps, created, made, unit, job):
+            fronts(spec, info, [plan], created, jobs, cache)
+    for plan in todo:                   # in the plan's order, whatever order they were made in
         d = plan.d
-        while True:
-            k = plan.key(common, digest) if store else None
-            hit = store.get(k) if store else None
-            if hit is not None and type(hit[0].get("pages")) is int and len(hit[1]) == len(spec.copies):
-                meta, copies, shas = hit
-                pages = meta["pages"]
-                run.reused.append(d.folder)
-                break
-            if plan.parse(sources):
-                copies, pages, shared = _write(spec, info, plan, stamps, created)
-                shas = [hashlib.sha256(c).hexdigest() for c in copies] if store else None
-                if store:
-                    store.put(k, {"pages": pages}, copies, shas, shared, slot=f"{unit.slug}/{job.period}/{d.folder}")
-                run.assembled.append(d.folder)
-                break
-            fronts(spec, info, [plan], created, jobs, cache)     # a page count was not the assumed one
+        copies, pages, shas, reused = made[id(plan)]
+        (run.reused if reused else run.assembled).append(d.folder)
         for i, (c, data) in enumerate(zip(spec.copies, copies)):
             o = Output(f"{FOLDER}/{d.folder}/bo-{c.number}.pdf", "ho-so", "pdf", d.subject, data, pages,
                        copy=c.number)
