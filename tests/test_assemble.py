@@ -495,3 +495,25 @@ def test_quarterly_dossier_has_the_five_components(tmp_path):
     top = [t for d, t, _ in outline(pdf) if d == 0]
     assert top[1].startswith("1. Văn bản đề nghị")
     assert (result.folder / "u-2025-Q2.zip").exists()
+
+
+def test_a_front_whose_toc_is_longer_than_assumed_is_rendered_again_with_the_same_result(built, tmp_path, monkeypatch):
+    """The mục lục's page count is first assumed; a front that comes out otherwise is rendered
+    again at once (render_all's each → a new context) – the dossiers must not change."""
+    from pipeline.assemble import dossier
+
+    real = dossier._Plan.__init__
+    guesses = []
+
+    def wrong_guess(self, *a, **k):
+        real(self, *a, **k)
+        self.toc_pages = 3          # every front is one or two pages of mục lục: always wrong
+        guesses.append(self.d.folder)
+
+    monkeypatch.setattr(dossier._Plan, "__init__", wrong_guess)
+    unit = built.folder.parent.parent.parent / "xa-thu-nghiem"
+    again = build(unit, "nam", tmp_path / "again", use_cache=False)
+    assert guesses and again.ok
+    for f in manifest(built)["files"]:
+        if f["path"].startswith("ho-so/"):
+            assert (built.folder / f["path"]).read_bytes() == (again.folder / f["path"]).read_bytes(), f["path"]

@@ -96,3 +96,28 @@ def test_short_lists_and_forms_are_not_cut(phu_luc_14):
     assert split.plan(phu_luc_14, profile()) is None      # 300 rows by default; the sample has fewer
     assert split.lines("một hai ba", 1000, profile()["font"]["family"], False, 13) == 1
     assert split.lines("một hai ba " * 40, 100, profile()["font"]["family"], False, 13) > 10
+
+
+def test_render_all_hands_over_each_result_renders_a_replacement_and_takes_urgent_first(tmp_path):
+    unit, _ = load_unit(SAMPLE)
+    job = compose.Job(unit, "nam", rulebook.load(unit.info.regime), rate(unit, "nam"))
+    forms = [d.context for d in compose.documents(job) if d.context["document"].startswith("mau-02")][:3]
+    seen: list[tuple[int, int]] = []
+    replacement = copy.deepcopy(forms[0])
+    replacement["meta"]["title"] = "Thay thế"
+
+    def each(i, r):
+        seen.append((i, r.pages))
+        if i == 0 and len([s for s in seen if s[0] == 0]) == 1:
+            return replacement          # rendered for 0 instead, at once
+        return None
+
+    cache = pool.Cache(tmp_path)
+    out = pool.render_all(forms, CREATED, jobs=1, cache=cache, docx=False, each=each, urgent=frozenset([2]))
+    assert [i for i, _ in seen] == [2, 0, 0, 1]        # urgent first, the replacement before the rest
+    assert out[0].pdf == H.to_pdf(H.to_html(replacement))[0] and out[0].docx == b""
+    assert b"Thay th" not in out[1].pdf
+    # cached now, the replacement too: handed over again without rendering
+    seen.clear()
+    again = pool.render_all(forms, CREATED, jobs=1, cache=cache, docx=False, each=each)
+    assert [a.pdf for a in again] == [o.pdf for o in out] and all(a.cached for a in again)

@@ -386,8 +386,8 @@ def _task_key(task, created: dt.datetime) -> str:
 def _run(tasks: list[tuple], finished, created: dt.datetime, jobs: int, cache: Cache | None,
          urgent: frozenset[int] = frozenset()) -> None:
     """Run tasks (and the tasks their results make possible), the urgent owners' first, then
-    longest first, on `jobs` worker processes kept for the whole run; parts of lists are
-    cached per task."""
+    those results made possible (their owner is being waited for), then longest first, on
+    `jobs` worker processes kept for the whole run; parts of lists are cached per task."""
     import heapq
     from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
@@ -395,16 +395,16 @@ def _run(tasks: list[tuple], finished, created: dt.datetime, jobs: int, cache: C
     pending: list = []
     serial = 0
 
-    def push(task) -> None:
+    def push(task, follow_up: bool = False) -> None:
         nonlocal serial
         serial += 1
-        heapq.heappush(pending, (task[2] not in urgent, -_cost(task[1]), serial, task))
+        heapq.heappush(pending, (task[2] not in urgent, not follow_up, -_cost(task[1]), serial, task))
 
     def complete(task, r: Rendered) -> None:
         if cache and task[3] is not None and not r.cached:
             cache.put(_task_key(task, created), r)
         for t in finished(task, r):
-            push(t)
+            push(t, follow_up=True)
 
     def cached(task) -> Rendered | None:
         return cache.get(_task_key(task, created)) if cache and task[3] is not None else None
