@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import sys
 
 from .. import problems as P
 from ..vn import roman
@@ -187,11 +186,6 @@ def _fronts_meanwhile(spec, info, plans: list[_Plan], created, jobs, cache, idle
             settled.put(e)
 
     t = threading.Thread(target=run, name="dossier-fronts", daemon=True)
-    # The thread needs the GIL briefly for each front (hand over a task, take a result) while
-    # this one assembles for seconds on end: with the default 5 ms turns it would wait ~5 ms
-    # each time and leave the workers idle.
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(0.0005)
     t.start()
     try:
         while True:
@@ -208,7 +202,6 @@ def _fronts_meanwhile(spec, info, plans: list[_Plan], created, jobs, cache, idle
             yield item
     finally:
         t.join()
-        sys.setswitchinterval(interval)
 
 
 def write(spec, info, plan: _Plan, stamps: list, created: dt.datetime) -> tuple[list[bytes], int]:

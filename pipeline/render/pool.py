@@ -167,7 +167,7 @@ def prepare_renderer() -> None:
     # A layout allocates ~10^5 short-lived objects per page: Python's default collector runs
     # every 700 allocations and rescans them again and again. Freeze what is loaded now; a
     # worker collects after each document (_worker_task), the threshold is only a safety net
-    # for one very long document (Mẫu 02: ~10 % faster than the default, memory lower).
+    # for one very long document.
     gc.freeze()
     gc.set_threshold(500_000, 20, 100)
 
