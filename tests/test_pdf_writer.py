@@ -92,3 +92,25 @@ def test_no_line_ends_inside_words_joined_by_a_slash(one_of_each_kind):
         text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(H.to_pdf(html)[0])).pages)
         assert not re.search(r"\w/\s*\n\s*\w", text), (kind, re.findall(r".{30}\w/\s*\n\s*\w+", text))
     assert str(H.keep_slashed("Số 09-QĐ/TU <b>")) == 'Số <span class="nw">09-QĐ/TU</span> &lt;b&gt;'
+
+
+def test_kept_font_subsets_give_the_bytes_of_fresh_ones(one_of_each_kind):
+    """render/fontsubset.py hands back a subset made for an earlier PDF: every kind, rendered
+    after all the others (subsets kept) and alone (none kept), must give the same bytes."""
+    from pipeline.render import fontsubset
+
+    unit, _ = load_unit(SAMPLE)
+    job = compose.Job(unit, "nam", rulebook.load(unit.info.regime), rate(unit, "nam"))
+    members = [H.to_html(d.context) for d in compose.documents(job)
+               if d.context["document"].startswith("mau-02")][:4]
+    htmls = [*one_of_each_kind.values(), *members]
+    cold = []
+    for html in htmls:
+        fontsubset.clear()
+        cold.append(H.to_pdf(html)[0])
+    fontsubset.clear()
+    first = [H.to_pdf(html)[0] for html in htmls]
+    made = len(fontsubset._kept)
+    again = [H.to_pdf(html)[0] for html in htmls]
+    assert len(fontsubset._kept) == made > 0   # the second round made no subset: all were kept
+    assert first == cold and again == cold

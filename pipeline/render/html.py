@@ -57,6 +57,9 @@ def _weasy(profile_name: str = "hd36"):
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
+    from . import fontsubset
+
+    fontsubset.install()
     fc = FontConfiguration()
     return CSS(string=stylesheet_text(profile_name), font_config=fc), fc
 
