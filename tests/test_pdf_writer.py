@@ -114,3 +114,17 @@ def test_kept_font_subsets_give_the_bytes_of_fresh_ones(one_of_each_kind):
     again = [H.to_pdf(html)[0] for html in htmls]
     assert len(fontsubset._kept) == made > 0   # the second round made no subset: all were kept
     assert first == cold and again == cold
+
+
+def test_a_signature_never_starts_a_page():
+    """The closing block and the signatures take the last lines before them to the next page
+    (break-before: avoid): these two forms of the sample had a page with only the signature."""
+    unit, _ = load_unit(SAMPLE)
+    job = compose.Job(unit, "nam", rulebook.load(unit.info.regime), rate(unit, "nam"))
+    docs = {d.name: d for d in compose.documents(job)}
+    for name in ("mau-01/dang-bo", "mau-02/chinh-quyen-02"):
+        reader = pypdf.PdfReader(io.BytesIO(H.to_pdf(H.to_html(docs[name].context))[0]))
+        assert len(reader.pages) > 1, name
+        for number, page in enumerate(reader.pages, 1):
+            lines = [x for x in page.extract_text().splitlines() if x.strip() and x.strip() != str(number)]
+            assert not lines[0].startswith(("T/M", "Nơi nhận")), (name, number, lines[:3])
