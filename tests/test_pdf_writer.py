@@ -19,11 +19,17 @@ from conftest import SAMPLE
 
 
 @pytest.fixture(scope="module")
-def one_of_each_kind():
+def sample_documents() -> dict:
+    """The sample unit's documents by name (mau-02/chinh-quyen-02, …)."""
     unit, _ = load_unit(SAMPLE)
     job = compose.Job(unit, "nam", rulebook.load(unit.info.regime), rate(unit, "nam"))
+    return {d.name: d for d in compose.documents(job)}
+
+
+@pytest.fixture(scope="module")
+def one_of_each_kind(sample_documents):
     docs = {}
-    for d in compose.documents(job):
+    for d in sample_documents.values():
         docs.setdefault(d.context["document"], H.to_html(d.context))
     return docs
 
@@ -94,14 +100,12 @@ def test_no_line_ends_inside_words_joined_by_a_slash(one_of_each_kind):
     assert str(H.keep_slashed("Số 09-QĐ/TU <b>")) == 'Số <span class="nw">09-QĐ/TU</span> &lt;b&gt;'
 
 
-def test_kept_font_subsets_give_the_bytes_of_fresh_ones(one_of_each_kind):
+def test_kept_font_subsets_give_the_bytes_of_fresh_ones(one_of_each_kind, sample_documents):
     """render/fontsubset.py hands back a subset made for an earlier PDF: every kind, rendered
     after all the others (subsets kept) and alone (none kept), must give the same bytes."""
     from pipeline.render import fontsubset
 
-    unit, _ = load_unit(SAMPLE)
-    job = compose.Job(unit, "nam", rulebook.load(unit.info.regime), rate(unit, "nam"))
-    members = [H.to_html(d.context) for d in compose.documents(job)
+    members = [H.to_html(d.context) for d in sample_documents.values()
                if d.context["document"].startswith("mau-02")][:4]
     htmls = [*one_of_each_kind.values(), *members]
     cold = []
@@ -116,14 +120,11 @@ def test_kept_font_subsets_give_the_bytes_of_fresh_ones(one_of_each_kind):
     assert first == cold and again == cold
 
 
-def test_a_signature_never_starts_a_page():
+def test_a_signature_never_starts_a_page(sample_documents):
     """The closing block and the signatures take the last lines before them to the next page
     (break-before: avoid): these two forms of the sample had a page with only the signature."""
-    unit, _ = load_unit(SAMPLE)
-    job = compose.Job(unit, "nam", rulebook.load(unit.info.regime), rate(unit, "nam"))
-    docs = {d.name: d for d in compose.documents(job)}
     for name in ("mau-01/dang-bo", "mau-02/chinh-quyen-02"):
-        reader = pypdf.PdfReader(io.BytesIO(H.to_pdf(H.to_html(docs[name].context))[0]))
+        reader = pypdf.PdfReader(io.BytesIO(H.to_pdf(H.to_html(sample_documents[name].context))[0]))
         assert len(reader.pages) > 1, name
         for number, page in enumerate(reader.pages, 1):
             lines = [x for x in page.extract_text().splitlines() if x.strip() and x.strip() != str(number)]
