@@ -3,7 +3,7 @@
 WeasyPrint 70.0 (pinned) subsets every embedded face anew for each PDF: two HarfBuzz passes over
 the whole font file, ~8 % of a Mẫu 02's instructions (callgrind). Forms of one kind use the same
 glyphs of their bold and italic faces, so about half of the subsets asked for in a year build
-were made before (bench/ unit: 44 % with 64 kept, 52 % with all). A subset is a pure function of
+were made before (bench/ unit, build order: 48 % with the 128 kept here, 52 % with all). A subset is a pure function of
 the font file, the glyph ids and the flags, so handing back the one made before gives the same
 PDF bytes (tests/test_pdf_writer.py renders documents in turn, warm and cold, and compares).
 """
