@@ -120,6 +120,48 @@ def test_kept_font_subsets_give_the_bytes_of_fresh_ones(one_of_each_kind, sample
     assert first == cold and again == cold
 
 
+def test_kept_styles_give_the_bytes_of_weasyprints_own(one_of_each_kind, sample_documents):
+    """render/stylecache.py starts a style filled from one computed for an earlier document:
+    every kind, and members' forms one after another, must give the bytes WeasyPrint gives
+    computing each style lazily itself – with no styles kept, and with all kept."""
+    from pipeline.render import stylecache
+
+    members = [H.to_html(d.context) for d in sample_documents.values()
+               if d.context["document"].startswith("mau-02")][:6]
+    htmls = [*one_of_each_kind.values(), *members]
+    stylecache.uninstall()
+    try:
+        own = [H.to_pdf(html)[0] for html in htmls]
+    finally:
+        stylecache.install()
+    cold = []
+    for html in htmls:
+        stylecache.clear()
+        cold.append(H.to_pdf(html)[0])
+    stylecache.clear()
+    first = [H.to_pdf(html)[0] for html in htmls]
+    kept = len(stylecache._snapshots)
+    again = [H.to_pdf(html)[0] for html in htmls]
+    assert len(stylecache._snapshots) == kept > 0      # the second round kept nothing new
+    assert cold == own and first == own and again == own
+
+
+def test_a_viewport_unit_is_never_kept():
+    """A length in vw is computed against the first page: a style with one is not kept (nor,
+    then, its children's). The same paragraph without it is."""
+    from pipeline.render import stylecache
+
+    def kept(paragraph: str) -> int:
+        stylecache.clear()
+        assert H.to_pdf(f"<html><body>{paragraph}</body></html>")[0].startswith(b"%PDF")
+        return len(stylecache._snapshots)
+
+    plain = kept("<p>a</p>")
+    assert kept('<p style="margin-left: 10vw">a</p>') == plain - 1
+    assert kept('<p style="margin-left: calc(2pt + 10vw)">a</p>') == plain - 1
+    assert kept('<p style="margin-left: 10pt">a</p>') == plain
+
+
 def test_a_signature_never_starts_a_page(sample_documents):
     """The closing block and the signatures take the last lines before them to the next page
     (break-before: avoid): these two forms of the sample had a page with only the signature."""

@@ -57,9 +57,10 @@ def _weasy(profile_name: str = "hd36"):
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    from . import fontsubset
+    from . import fontsubset, stylecache
 
     fontsubset.install()
+    stylecache.install()
     fc = FontConfiguration()
     return CSS(string=stylesheet_text(profile_name), font_config=fc), fc
 
