@@ -101,8 +101,9 @@ def test_no_line_ends_inside_words_joined_by_a_slash(one_of_each_kind):
 
 
 def test_kept_font_subsets_give_the_bytes_of_fresh_ones(one_of_each_kind, sample_documents):
-    """render/fontsubset.py hands back a subset made for an earlier PDF: every kind, rendered
-    after all the others (subsets kept) and alone (none kept), must give the same bytes."""
+    """render/fontsubset.py hands back a subset made for an earlier PDF, and its deflated
+    stream: every kind, rendered after all the others (subsets kept) and alone (none kept),
+    must give the same bytes."""
     from pipeline.render import fontsubset
 
     members = [H.to_html(d.context) for d in sample_documents.values()
@@ -114,9 +115,10 @@ def test_kept_font_subsets_give_the_bytes_of_fresh_ones(one_of_each_kind, sample
         cold.append(H.to_pdf(html)[0])
     fontsubset.clear()
     first = [H.to_pdf(html)[0] for html in htmls]
-    made = len(fontsubset._kept)
+    made, deflated = len(fontsubset._kept), len(fontsubset._deflated)
     again = [H.to_pdf(html)[0] for html in htmls]
     assert len(fontsubset._kept) == made > 0   # the second round made no subset: all were kept
+    assert len(fontsubset._deflated) == deflated > 0   # … nor deflated one again
     assert first == cold and again == cold
 
 
