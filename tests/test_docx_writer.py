@@ -49,13 +49,14 @@ def reference_render(ctx: dict, created: dt.datetime) -> bytes:
     docxtpl, apply the whole profile, save with python-docx, rewrite the ZIP with zipfile."""
     p = profile()
     tpl = DocxTemplate(io.BytesIO(docx_writer._template_bytes("van-ban")))
+    tpl.init_docx()
+    docx_writer._page(tpl.docx, p, landscape=ctx.get("landscape", False))
     blocks = [docx_writer._with_image(tpl, b) for b in ctx.get("blocks", [])]
     tpl.render({"header": None, "closing": None, "titles": [], **ctx, "blocks": blocks},
                docx_writer._env(), autoescape=True)
     doc = tpl.docx
     docx_writer._fonts_and_defaults(doc, p)
     docx_writer._styles(doc, p)
-    docx_writer._page(doc, p, landscape=ctx.get("landscape", False))
     docx_writer._tables(doc, p, ctx)
     if any(b.get("kind") == "image" for b in blocks):
         docx_writer._figures(doc)

@@ -74,6 +74,23 @@ class _Template(DocxTemplate):
             return super().resolve_listing(xml)
         return xml
 
+    def get_headers_footers(self, uri):
+        # docxtpl renders every header and footer part as a template and puts a new part in
+        # its place; ours hold no Jinja tags (only the PAGE field), so they stay the base's.
+        for rel_key, part in super().get_headers_footers(uri):
+            if b"{" in part.blob:
+                yield rel_key, part
+
+    def render_properties(self, context, jinja_env=None):
+        # Likewise the core properties: text without a tag renders as itself, so it is set
+        # back as docxtpl would (which writes the elements it finds missing), without Jinja.
+        cp = self.docx.core_properties
+        props = ("author", "comments", "identifier", "language", "subject", "title")
+        if any("{" in getattr(cp, k) for k in props):
+            return super().render_properties(context, jinja_env)
+        for k in props:
+            setattr(cp, k, getattr(cp, k))
+
     def patch_xml(self, src_xml):
         out = self._patched.get(src_xml)
         if out is None:
@@ -98,11 +115,14 @@ class _Base:
     Every part but the main document and the core properties is shared by the documents built
     from it (read, never changed, by the per-document steps) and is deflated here once."""
 
-    def __init__(self, template: str, p: dict):
+    def __init__(self, template: str, p: dict, landscape: bool):
         doc = Document(io.BytesIO(_template_bytes(template)))
         _fonts_and_defaults(doc, p)
         _styles(doc, p)
         _schema_order(doc.styles.element)
+        # Page size, margins and the page-number headers are the same for every document of
+        # an orientation: set here, they are in the body's sectPr and the shared parts.
+        _page(doc, p, landscape)
         part = doc.part
         package = part.package
         self.body_xml = etree.tostring(doc.element.body, encoding="unicode")
@@ -149,23 +169,22 @@ class _Base:
 _bases: dict[tuple[str, str], _Base] = {}
 
 
-def _base(template: str, p: dict) -> _Base:
-    k = (template, json.dumps(p, sort_keys=True))
+def _base(template: str, p: dict, landscape: bool) -> _Base:
+    k = (template, json.dumps(p, sort_keys=True), landscape)
     b = _bases.get(k)
     if b is None:
-        b = _bases[k] = _Base(template, p)
+        b = _bases[k] = _Base(template, p, landscape)
     return b
 
 
 def render(ctx: dict, created: dt.datetime, template: str = "van-ban") -> bytes:
     p = profile()
-    base = _base(template, p)
+    base = _base(template, p, bool(ctx.get("landscape", False)))
     tpl = _Template(base)
     blocks = [_with_image(tpl, b) for b in ctx.get("blocks", [])]
     # autoescape: a name with & or < must print literally, never vanish or break the XML.
     tpl.render({"header": None, "closing": None, "titles": [], **ctx, "blocks": blocks}, _env(), autoescape=True)
     doc = tpl.docx
-    _page(doc, p, landscape=ctx.get("landscape", False))
     _tables(doc, p, ctx)
     if any(b.get("kind") == "image" for b in blocks):
         _figures(doc)

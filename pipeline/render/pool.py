@@ -22,7 +22,7 @@ from pathlib import Path
 from ..paths import FORMS
 from . import atomic
 
-VERSION = "5"  # bump when a writer changes its output for the same context and templates
+VERSION = "6"  # bump when a writer changes its output for the same context and templates
 
 
 @dataclass
