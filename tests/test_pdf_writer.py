@@ -100,52 +100,53 @@ def test_no_line_ends_inside_words_joined_by_a_slash(one_of_each_kind):
     assert str(H.keep_slashed("Số 09-QĐ/TU <b>")) == 'Số <span class="nw">09-QĐ/TU</span> &lt;b&gt;'
 
 
-def test_kept_font_subsets_give_the_bytes_of_fresh_ones(one_of_each_kind, sample_documents):
-    """render/fontsubset.py hands back a subset made for an earlier PDF, and its deflated
-    stream: every kind, rendered after all the others (subsets kept) and alone (none kept),
-    must give the same bytes."""
-    from pipeline.render import fontsubset
-
-    members = [H.to_html(d.context) for d in sample_documents.values()
-               if d.context["document"].startswith("mau-02")][:4]
-    htmls = [*one_of_each_kind.values(), *members]
-    cold = []
-    for html in htmls:
-        fontsubset.clear()
-        cold.append(H.to_pdf(html)[0])
-    fontsubset.clear()
-    first = [H.to_pdf(html)[0] for html in htmls]
-    made, deflated = len(fontsubset._kept), len(fontsubset._deflated)
-    again = [H.to_pdf(html)[0] for html in htmls]
-    assert len(fontsubset._kept) == made > 0   # the second round made no subset: all were kept
-    assert len(fontsubset._deflated) == deflated > 0   # … nor deflated one again
-    assert first == cold and again == cold
-
-
-def test_kept_styles_give_the_bytes_of_weasyprints_own(one_of_each_kind, sample_documents):
-    """render/stylecache.py starts a style filled from one computed for an earlier document:
-    every kind, and members' forms one after another, must give the bytes WeasyPrint gives
-    computing each style lazily itself – with no styles kept, and with all kept."""
-    from pipeline.render import stylecache
-
+@pytest.fixture(scope="module")
+def kinds_and_members(one_of_each_kind, sample_documents) -> list[str]:
+    """Every kind, then six members' forms one after another (what a worker renders in turn)."""
     members = [H.to_html(d.context) for d in sample_documents.values()
                if d.context["document"].startswith("mau-02")][:6]
-    htmls = [*one_of_each_kind.values(), *members]
-    stylecache.uninstall()
-    try:
-        own = [H.to_pdf(html)[0] for html in htmls]
-    finally:
-        stylecache.install()
+    return [*one_of_each_kind.values(), *members]
+
+
+def three_rounds(htmls: list[str], clear, count) -> tuple[list[bytes], list[bytes]]:
+    """The PDFs rendered each alone (cleared before each), then all in turn, cleared once; then
+    all again, which must keep nothing new (count() before and after)."""
     cold = []
     for html in htmls:
-        stylecache.clear()
+        clear()
         cold.append(H.to_pdf(html)[0])
-    stylecache.clear()
-    first = [H.to_pdf(html)[0] for html in htmls]
-    kept = len(stylecache._snapshots)
+    clear()
+    warm = [H.to_pdf(html)[0] for html in htmls]
+    kept = count()
     again = [H.to_pdf(html)[0] for html in htmls]
-    assert len(stylecache._snapshots) == kept > 0      # the second round kept nothing new
-    assert cold == own and first == own and again == own
+    assert count() == kept and all(kept), kept   # some kept, and the second round kept no more
+    assert again == warm
+    return cold, warm
+
+
+def test_kept_font_subsets_give_the_bytes_of_fresh_ones(kinds_and_members):
+    """render/fontsubset.py hands back a subset made for an earlier PDF, and its deflated
+    stream: rendered after the others (subsets kept) and alone (none kept), the same bytes."""
+    from pipeline.render import fontsubset
+
+    cold, warm = three_rounds(kinds_and_members, fontsubset.clear,
+                              lambda: (len(fontsubset._kept), len(fontsubset._deflated)))
+    assert warm == cold
+
+
+def test_kept_styles_give_the_bytes_of_weasyprints_own(kinds_and_members):
+    """render/stylecache.py starts a style filled from one computed for an earlier document:
+    the bytes must be those WeasyPrint gives computing each style lazily itself."""
+    from pipeline.render import stylecache
+
+    stylecache.uninstall()
+    try:
+        own = [H.to_pdf(html)[0] for html in kinds_and_members]
+    finally:
+        stylecache.install()
+    cold, warm = three_rounds(kinds_and_members, stylecache.clear,
+                              lambda: (len(stylecache._snapshots),))
+    assert cold == own and warm == own
 
 
 def test_a_viewport_unit_is_never_kept():
