@@ -26,7 +26,7 @@ import threading
 
 KEEP = 20_000  # signatures per process; then all are dropped and kept anew (a Mẫu 02 has ~60)
 
-_PLAIN = (str, int, float, bool, type(None))
+_PLAIN = frozenset((str, int, float, bool, type(None)))
 _signatures: dict = {}      # key → signature number
 _snapshots: dict = {}       # signature → (values, specified values, objects kept alive)
 _anonymous: dict = {}       # signature of the parent → values
@@ -42,7 +42,8 @@ class _Unkept(Exception):
 def _value_key(v, alive: list, viewport: frozenset):
     t = type(v)
     if t in _PLAIN:
-        return v
+        # 1, 1.0 and True are equal keys but may compute (and print) differently: typed.
+        return v if t is str or v is None else (t.__name__, v)
     if isinstance(v, tuple):
         if getattr(v, "unit", None) in viewport:   # a Dimension in vw, vh …
             raise _Unkept
