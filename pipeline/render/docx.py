@@ -166,7 +166,7 @@ class _Base:
         return zipwriter.write(entries)
 
 
-_bases: dict[tuple[str, str], _Base] = {}
+_bases: dict[tuple[str, str, bool], _Base] = {}
 
 
 def _base(template: str, p: dict, landscape: bool) -> _Base:

@@ -30,6 +30,7 @@ _PLAIN = frozenset((str, int, float, bool, type(None)))
 _signatures: dict = {}      # key → signature number
 _snapshots: dict = {}       # signature → (values, specified values, objects kept alive)
 _anonymous: dict = {}       # signature of the parent → values
+_failed: set = set()        # keys whose full computation failed: not tried again
 _numbers = itertools.count()
 _lock = threading.Lock()
 _installed: dict = {}
@@ -130,6 +131,8 @@ def install() -> None:
         with _lock:
             number = _signatures.get(key)
             kept = _snapshots.get(number)
+            if key in _failed:
+                return
         if kept is None:
             # Computed in full on a twin, so that a property that cannot be computed here
             # fails only if the document asks for it – as without snapshots.
@@ -138,6 +141,8 @@ def install() -> None:
             try:
                 _compute_all(twin, names)
             except Exception:  # noqa: BLE001 – not kept; WeasyPrint computes lazily as always
+                with _lock:
+                    _failed.add(key)
                 return
             kept = (dict(twin), dict(twin.specified), alive)
             with _lock:
@@ -194,6 +199,7 @@ def _clear() -> None:
     _signatures.clear()
     _snapshots.clear()
     _anonymous.clear()
+    _failed.clear()
 
 
 def clear() -> None:
