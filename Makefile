@@ -48,12 +48,12 @@ $(VENV)/.python-deps: pyproject.toml $(VENV)/.system-deps
 	@$(PY) -m pip install -q -e '.[test,speedups]' || { echo "LỖI: không cài được thư viện Python (xem thông báo ở trên)"; exit 1; }
 	@touch $@
 
-# Compiled WeasyPrint (pipeline/speedups.py): ~20 % faster PDFs, same bytes. Optional – without
+# Compiled WeasyPrint (pipeline/compat/speedups.py): ~20 % faster PDFs, same bytes. Optional – without
 # a C compiler or the Python headers it says why and the pipeline runs on the pure-Python modules.
 # Built again when its module list changes.
-$(VENV)/.speedups: $(VENV)/.python-deps pipeline/speedups.py
+$(VENV)/.speedups: $(VENV)/.python-deps pipeline/compat/speedups.py
 	@echo "Biên dịch WeasyPrint / compiling WeasyPrint's layout modules (once, ~2–3 min) …"
-	@$(PY) -m pipeline.speedups build 2>/dev/null | tail -n 1 || true
+	@$(PY) -m pipeline.compat.speedups build 2>/dev/null | tail -n 1 || true
 	@touch $@
 
 venv: $(VENV)/.python-deps $(VENV)/.speedups

@@ -95,7 +95,7 @@ def prepare(members: int, cells: int):
 def unit_dossier(job, outs, unit_dir: Path, out_dir: Path) -> dict:
     """Time the unit dossier alone: parse, front, assemble, three copies written to disk."""
     from pipeline.assemble import attachments, components, dossier, stamp
-    from pipeline.build import created_at
+    from pipeline.compose import created_at
 
     info = job.unit.info
     spec = components.load(info.regime, job.period, info.year, job.rules.get("profile_sets") or {})
@@ -135,7 +135,8 @@ def all_dossiers(job, outs, unit_dir: Path) -> dict:
 def one_page_documents(job, n: int) -> list:
     """Worst case for the assembler (most documents per page): n distinct one-page forms,
     rendered once by the real writers and cached like the documents."""
-    from pipeline.build import Output, created_at
+    from pipeline.compose import created_at
+    from pipeline.publish import Output
     from pipeline.compose.common import para
     from pipeline.render import pool
 

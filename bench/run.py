@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate  # noqa: E402
 
 import pipeline  # noqa: E402,F401  (first: puts the compiled WeasyPrint modules in front, as in a build)
-from pipeline import speedups  # noqa: E402
+from pipeline.compat import speedups  # noqa: E402
 
 
 def _timed_build(unit: Path, out: Path, jobs: int) -> dict:
@@ -126,9 +126,11 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="only 1,500 members, no scaling or jobs comparison")
     a = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kiemdiem-bench-"))
+    from pipeline import compat
+
     results: dict = {"machine": {"cores": __import__("os").cpu_count(),
                                  "compiled_weasyprint": bool(speedups._manifest(speedups.FOLDER))
-                                 and not __import__("os").environ.get("KIEMDIEM_PURE_PYTHON")}}
+                                 and compat.on("compiled"), "patches": compat.state()}}
     try:
         unit = generate(work / "data", 1500, 60, seed=1)
         out = work / "out"

@@ -1,4 +1,4 @@
 """Hồ sơ kiểm điểm pipeline."""
-from . import speedups
+from .compat import speedups
 
 speedups.install()  # compiled WeasyPrint modules, when built (make), before WeasyPrint is imported

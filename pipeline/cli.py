@@ -83,7 +83,7 @@ def cmd_dossier(args) -> int:
     result = build(folder, args.period, Path(args.output) if args.output else None, strict=args.strict)
     _print_problems(result.problems)
     if not result.ok:
-        where = f" (báo cáo: {result.folder / 'kiem-tra.txt'})" if result.folder else ""
+        where = f" (báo cáo: {result.report})" if result.report else ""
         print(f"✗ {args.unit}: dữ liệu có lỗi, không dựng tài liệu{where} / data errors, nothing built", file=sys.stderr)
         return 1
     pages = sum(o.pages or 0 for o in result.outputs)

@@ -245,7 +245,7 @@ def template_workbook(unit=None):
 
 def write_template(path: Path, unit=None) -> Path:
     """Write the roster template to path; an existing file is never overwritten."""
-    from .render import atomic
+    from . import fs
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
@@ -254,5 +254,5 @@ def write_template(path: Path, unit=None) -> Path:
         raise ScaffoldError(f"tệp «{path}» đã có; không ghi đè – hãy chọn tên khác / the file exists, nothing written")
     buf = io.BytesIO()
     template_workbook(unit).save(buf)
-    atomic.write_bytes(path, buf.getvalue())
+    fs.write_bytes(path, buf.getvalue())
     return path

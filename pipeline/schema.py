@@ -8,7 +8,7 @@ from pydantic.json_schema import models_json_schema
 
 from .model import SECTIONS
 from .paths import FORMS
-from .render import atomic
+from . import fs
 
 DEFAULT = FORMS / "schema" / "du-lieu.schema.json"
 
@@ -35,5 +35,5 @@ def schema() -> dict:
 
 def write_schema(path: Path | None = None) -> Path:
     path = path or DEFAULT
-    atomic.write_text(path, json.dumps(schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    fs.write_text(path, json.dumps(schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     return path

@@ -119,3 +119,26 @@ def sample_build(tmp_path_factory):
     result = build(SAMPLE, "nam", out)
     assert result.ok, [str(p) for p in result.problems if p.is_error]
     return result
+
+
+def matches_manifest(folder: Path) -> bool:
+    """Every file of a published period folder is exactly what its manifest says, and the
+    manifest lists every file (but the ZIP and its hash, which cannot be in it)."""
+    import hashlib
+    import json
+
+    m = json.loads((folder / "manifest.json").read_text("utf-8"))
+    listed = {f["path"]: f for f in m["files"]}
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    extra = on_disk - set(listed) - {"manifest.json", f"{m['unit']}-{folder.name}.zip",
+                                     f"{m['unit']}-{folder.name}.zip.sha256"}
+    assert not extra, extra
+    for rel, f in listed.items():
+        data = (folder / rel).read_bytes()
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (f["bytes"], f["sha256"]), rel
+    return True
+
+
+def visible(folder: Path) -> list[str]:
+    """What a person sees in a folder (hidden entries – older sets, the lock – left out)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))

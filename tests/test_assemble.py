@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, write_unit
+from conftest import run_cli, visible, write_unit
 
 from pipeline.assemble import attachments as A
 from pipeline.build import build
@@ -427,7 +427,7 @@ def test_zip_stores_compressed_formats_deflates_text_and_hashes_what_it_wrote(tm
     ZIP is written) is the hash of the file."""
     import datetime as dt
 
-    from pipeline.assemble.bundle import write_zip
+    from pipeline.publish.bundle import write_zip
     rnd = __import__("random").Random(7)
     files = {"b.pdf": bytes(rnd.randrange(256) for _ in range(3 << 20)), "a.docx": b"PK" + os.urandom(5000),
              "manifest.json": b'{"files": []}\n' * 500, "kiem-tra.txt": "Lỗi: 0\n".encode() * 300,
@@ -476,9 +476,9 @@ def test_strict_fails_on_a_missing_component(tmp_path):
     code, out, err = run_cli("dossier", str(unit), "--output", str(tmp_path / "o"), "--strict")
     assert code == 1
     assert "LỖI ho-so/a-01: hồ sơ năm 2025 của Đồng chí Giàng Seo Páo (a-01) thiếu thành phần bắt buộc" in err
-    folder = tmp_path / "o" / "u" / "2025"
-    assert sorted(p.name for p in folder.iterdir()) == ["kiem-tra.txt"]     # nothing published
-    assert "LỖI ho-so/don-vi" in (folder / "kiem-tra.txt").read_text("utf-8")
+    assert visible(tmp_path / "o" / "u") == ["2025.kiem-tra.txt"]     # nothing published, the report beside
+    assert "LỖI ho-so/don-vi" in (tmp_path / "o" / "u" / "2025.kiem-tra.txt").read_text("utf-8")
+    assert "2025.kiem-tra.txt" in err
 
 
 def test_quarterly_dossier_has_the_five_components(tmp_path):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import SAMPLE, UNIT, run_cli, write_unit
+from conftest import SAMPLE, UNIT, matches_manifest, run_cli, visible, write_unit
 from pipeline.build import build
 
 
@@ -30,19 +30,29 @@ def test_manifest_contract(sample_build):
     assert "Lỗi: 0" in (sample_build.folder / "kiem-tra.txt").read_text("utf-8")
 
 
-def test_bad_data_keeps_previous_documents(tmp_path):
+def _files(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_bad_data_leaves_the_last_good_set_exactly_as_its_manifest_says(tmp_path):
     folder = write_unit(tmp_path / "u")
     out = tmp_path / "out"
     good = build(folder, "nam", out)
-    before = (good.folder / "ke-hoach.pdf").read_bytes()
+    before = _files(good.folder)
     (folder / "don-vi.yaml").write_text(UNIT.replace("nam: 2025", "nam: 2025\n  che_do: x"), "utf-8")
     bad = build(folder, "nam", out)
     assert not bad.ok
-    assert (good.folder / "ke-hoach.pdf").read_bytes() == before
-    assert "LỖI don-vi.yaml:9 che_do" in (good.folder / "kiem-tra.txt").read_text("utf-8")
-    # inputs are never touched, and no staging folder is left behind
+    # not one byte of the published set changed, so it still matches its manifest and ZIP
+    assert _files(good.folder) == before and matches_manifest(good.folder)
+    # the report is beside the set, and says what is wrong
+    assert bad.report == out / "u" / "2025.kiem-tra.txt"
+    assert "LỖI don-vi.yaml:9 che_do" in bad.report.read_text("utf-8")
+    assert visible(out / "u") == ["2025", "2025.kiem-tra.txt"]
+    # inputs are never touched; the next good build takes the report away
     assert (folder / "don-vi.yaml").exists()
-    assert sorted(p.name for p in (out / "u").iterdir()) == ["2025"]
+    (folder / "don-vi.yaml").write_text(UNIT, "utf-8")
+    again = build(folder, "nam", out)
+    assert again.ok and visible(out / "u") == ["2025"] and matches_manifest(again.folder)
 
 
 def test_rebuild_replaces_the_whole_period_folder(tmp_path):
@@ -52,7 +62,7 @@ def test_rebuild_replaces_the_whole_period_folder(tmp_path):
     (first.folder / "stale.pdf").write_bytes(b"old")
     second = build(folder, "nam", out)
     assert not (second.folder / "stale.pdf").exists()
-    assert sorted(p.name for p in (out / "u").iterdir()) == ["2025"]
+    assert visible(out / "u") == ["2025"] and matches_manifest(second.folder)
 
 
 def test_schema_command_writes_json_schema(tmp_path):
@@ -97,23 +107,26 @@ def test_rebuild_hard_links_unchanged_files_and_writes_the_rest(tmp_path):
     assert all(after[p] == before[p] for p in m1), [p for p in m1 if after[p] != before[p]]
     # the manifest, the ZIP and its hash are always written anew
     assert all(after[p] != before[p] for p in ("manifest.json", "u-2025.zip", "u-2025.zip.sha256"))
-    assert sorted(p.name for p in (out / "u").iterdir()) == ["2025"]    # no staging or old folder left
+    # the link names the new set; the one before stays for readers still in it, nothing else
+    assert visible(out / "u") == ["2025"] and (out / "u" / "2025").is_symlink()
+    sets = sorted(p.name for p in (out / "u").iterdir() if p.name.startswith(".2025."))
+    assert len(sets) == 2 and (out / "u" / "2025").readlink().name in sets
 
 
 def test_a_file_changed_in_place_or_a_failing_link_is_written_not_linked(tmp_path, monkeypatch):
     import os
 
-    from pipeline import build as B
-    folder = write_unit(tmp_path / "u")
+    from pipeline.publish import folder as B
+    data = write_unit(tmp_path / "u")
     out = tmp_path / "out"
-    first = build(folder, "nam", out)
+    first = build(data, "nam", out)
     good = (first.folder / "ke-hoach.pdf").read_bytes()
     # someone edits a published file in place, same size: the manifest's hash no longer holds
     with open(first.folder / "ke-hoach.pdf", "r+b") as fh:
         fh.write(b"X" * 16)
     later = (first.folder / "manifest.json").stat().st_mtime_ns + 10**9
     os.utime(first.folder / "ke-hoach.pdf", ns=(later, later))
-    second = build(folder, "nam", out)
+    second = build(data, "nam", out)
     assert (second.folder / "ke-hoach.pdf").read_bytes() == good
     # a file system without hard links: everything is written, with the same bytes
     ino = _inodes(second.folder)
@@ -121,7 +134,7 @@ def test_a_file_changed_in_place_or_a_failing_link_is_written_not_linked(tmp_pat
     def no_links(*a, **k):
         raise OSError(1, "Operation not permitted")
     monkeypatch.setattr(B.os, "link", no_links)
-    third = build(folder, "nam", out)
+    third = build(data, "nam", out)
     assert all(i != ino[p] for p, i in _inodes(third.folder).items())
     for f in json.loads((third.folder / "manifest.json").read_text("utf-8"))["files"]:
         import hashlib

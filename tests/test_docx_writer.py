@@ -21,7 +21,7 @@ from docxtpl import DocxTemplate
 from conftest import ROOT, SAMPLE
 
 from pipeline import compose
-from pipeline.compose.common import profile
+from pipeline.forms import profile
 from pipeline.rating import rate, rulebook
 from pipeline.render import docx as docx_writer
 from pipeline.render import zipwriter

@@ -79,7 +79,7 @@ def test_our_markup_is_read_by_expat_into_the_same_pdf_as_the_html5_parser(one_o
 def test_only_the_profiles_fonts_are_embedded(one_of_each_kind):
     """Every glyph – Vietnamese letters and the ballot boxes ☐ ☒ – comes from a font the profile
     names, never from whatever else the machine has (OpenSymbol came with LibreOffice once)."""
-    from pipeline.compose.common import profile
+    from pipeline.forms import profile
 
     allowed = tuple(f.replace(" ", "") for f in profile()["font"]["pdf_fallbacks"])
     for kind, html in one_of_each_kind.items():

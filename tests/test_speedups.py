@@ -1,4 +1,4 @@
-"""Compiled WeasyPrint (pipeline/speedups.py): used when built, same PDF bytes as the pure-Python
+"""Compiled WeasyPrint (pipeline/compat/speedups.py): used when built, same PDF bytes as the pure-Python
 modules, and ignored when the source it was built from has changed."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import speedups
+from pipeline.compat import speedups
 from pipeline.paths import ROOT
 
 # Renders one document of each kind of the sample unit (the chart report, the landscape lists,
@@ -18,7 +18,8 @@ from pipeline.paths import ROOT
 _RENDER = """
 import hashlib, sys
 from pathlib import Path
-from pipeline import compose, speedups
+from pipeline import compose
+from pipeline.compat import speedups
 from pipeline.rating import rate, rulebook
 from pipeline.render import html as H
 from pipeline.validate import load_unit
@@ -36,9 +37,9 @@ for k in sorted(seen):
 
 
 def _render(pure: bool) -> tuple[int, list[str]]:
-    env = {k: v for k, v in os.environ.items() if k != "KIEMDIEM_PURE_PYTHON"}
+    env = {k: v for k, v in os.environ.items() if k != "KIEMDIEM_PATCHES_OFF"}
     if pure:
-        env["KIEMDIEM_PURE_PYTHON"] = "1"
+        env["KIEMDIEM_PATCHES_OFF"] = "compiled"
     out = subprocess.run([sys.executable, "-c", _RENDER, str(ROOT / "data" / "xa-lung-phinh")],
                          cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout.split("\n")
     return int(out[0]), [line for line in out[1:] if line]
@@ -59,7 +60,7 @@ def _built() -> bool:
 
 def test_make_built_the_compiled_modules_and_a_build_uses_them():
     # make (the venv step) builds them whenever the compiler and headers are there
-    assert _built(), "make should have built .venv/speedups (python -m pipeline.speedups build)"
+    assert _built(), "make should have built .venv/speedups (python -m pipeline.compat.speedups build)"
     compiled, _ = _render(pure=False)
     assert compiled == len(speedups.MODULES)
 

@@ -13,7 +13,7 @@ import pytest
 from conftest import SAMPLE
 
 from pipeline import compose
-from pipeline.compose.common import profile
+from pipeline.forms import profile
 from pipeline.rating import rate, rulebook
 from pipeline.render import html as H
 from pipeline.render import pool, split

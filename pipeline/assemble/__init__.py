@@ -1,4 +1,4 @@
-"""Assemble: the dossiers (hồ sơ) of a period, each in its copies, and the hand-over ZIP.
+"""Assemble: the dossiers (hồ sơ) of a period, each in its copies.
 
     dossiers(job, outputs, data_folder, strict) -> (copies as Outputs, problems)
 
@@ -7,7 +7,7 @@ Modules: components (which component comes from where; forms/dossiers/*.yaml), a
 document model, rendered by the print writer), stamp (the copy mark and the cover's copy
 block, rendered once), pdf + sources + syntax (the assembler: pages read once, shared body,
 mark by reference), outline (bookmarks), dossier (orchestration), cache (assembled dossiers and
-copy marks by content, in <output>/.cache), bundle (the ZIP).
+copy marks by content, in <output>/.cache). The hand-over ZIP is publish/bundle.py.
 """
 from .dossier import dossiers
 

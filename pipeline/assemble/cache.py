@@ -7,31 +7,27 @@ part's SHA-256 and its own; get() rebuilds the parts and checks every hash, so a
 foreign file is a miss, never wrong output – which is why entries are written atomically
 (temporary name, rename) but not fsynced: after a crash an entry is complete or a miss.
 
-The key is the caller's: a hash of everything that determines the bytes, with fingerprint()
-(this package's code and VERSION) in it.
+The key is the caller's: a hash of everything that determines the bytes, with fingerprint() in
+it – the render cache's (writers, templates, libraries, fonts) and the code of the assembler.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from pathlib import Path
 
-from ..render import atomic
+from .. import forms, fs
+from ..render import fingerprint as render_fingerprint
 
-VERSION = "1"      # bump when the assembler's output changes for the same inputs
 MAGIC = b"kiem-diem assemble cache 1\n"
 
 
-@functools.lru_cache(maxsize=1)
+@forms.memo
 def fingerprint() -> str:
-    """VERSION and the source of the assembler: any change to it makes every key new."""
-    h = hashlib.sha256(VERSION.encode())
-    here = Path(__file__).resolve().parent
-    for p in sorted(here.glob("*.py")):
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
+    """The writers' fingerprint and the assembler's code (every module of pipeline/ it imports):
+    any change to either makes every key new."""
+    material = {"render": render_fingerprint.fingerprint(), "code": render_fingerprint.code("pipeline.assemble")}
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
 def key(material: dict) -> str:
@@ -106,7 +102,7 @@ class Store:
             prefix = 0
         head = {"key": k, "meta": meta, "prefix": prefix, "parts": [[len(p) - prefix, d] for p, d in zip(parts, digests)]}
         head["check"] = _check(head)
-        atomic.write_parts(self.path(k), [MAGIC, json.dumps(head, sort_keys=True).encode("utf-8"), b"\n",
+        fs.write_parts(self.path(k), [MAGIC, json.dumps(head, sort_keys=True).encode("utf-8"), b"\n",
                                           memoryview(parts[0])[:prefix], *(memoryview(p)[prefix:] for p in parts)],
                            durable=False)
         if slot is not None:
@@ -119,7 +115,7 @@ class Store:
             old = pointer.read_text("ascii").strip()
         except (OSError, UnicodeDecodeError):
             old = ""
-        atomic.write_text(pointer, k + "\n", durable=False)
+        fs.write_text(pointer, k + "\n", durable=False)
         if old != k and len(old) == 64 and all(c in "0123456789abcdef" for c in old):
             try:
                 self.path(old).unlink(missing_ok=True)    # another build still reading it gets a miss

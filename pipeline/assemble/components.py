@@ -7,13 +7,9 @@ dossiers and the content of each row: the rendered documents (Outputs, by `docum
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
-import yaml
-
-from ..paths import FORMS
-from ..rating.rulebook import load_extending
+from .. import forms
 from ..rating.subjects import UNIT_ID
 from ..vn import roman
 
@@ -65,28 +61,16 @@ class Spec:
         return self.labels.get(kind, kind)
 
 
-@functools.lru_cache(maxsize=None)
-def _file(name: str) -> dict:
-    return load_extending(FORMS / "dossiers", name, FileNotFoundError)
-
-
 def spec_file(regime: str) -> str | None:
-    """forms/dossiers/<regime>.yaml, else the one of the regime's parent rulebook (its `extends:`)."""
-    seen = set()
-    while regime and regime not in seen:
-        seen.add(regime)
-        if (FORMS / "dossiers" / f"{regime}.yaml").is_file():
-            return regime
-        path = FORMS / "regimes" / f"{regime}.yaml"
-        regime = (yaml.safe_load(path.read_text("utf-8")) or {}).get("extends") if path.is_file() else None
-    return None
+    """forms/dossiers/<regime>.yaml, else the one of the nearest rulebook it `extends:`."""
+    return next((r for r in forms.parents("regimes", regime) if forms.exists("dossiers", r)), None)
 
 
 def load(regime: str, period: str, year: int, profile_sets: dict) -> Spec:
     name = spec_file(regime)
     if name is None:
         raise NoSpec(regime)
-    data = _file(name)
+    data = forms.load("dossiers", name)
     which = "nam" if period == "nam" else "quy"
     p = (data.get("periods") or {}).get(which)
     if not p:

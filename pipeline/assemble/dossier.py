@@ -14,7 +14,11 @@ import dataclasses
 import datetime as dt
 import hashlib
 
+from pathlib import Path
+
 from .. import problems as P
+from ..compose import created_at
+from ..publish import Output
 from ..vn import roman
 from . import attachments, components, cover, outline, stamp
 from .components import NoSpec
@@ -276,10 +280,6 @@ def dossiers(job, outputs: list, data_folder, strict: bool = False, jobs: int | 
     None for the unit, copy 1..n), and the problems found on the way (attachments, missing
     components: warnings, or errors with strict). jobs, cache: as for the documents
     (render.pool) – the covers and mục lục are rendered by the same workers and cached."""
-    from pathlib import Path
-
-    from ..build import Output, created_at
-
     unit, info = job.unit, job.unit.info
     try:
         spec = components.load(info.regime, job.period, info.year, job.rules.get("profile_sets") or {})

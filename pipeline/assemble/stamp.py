@@ -13,7 +13,8 @@ from __future__ import annotations
 import functools
 import html
 
-from ..compose.common import NBSP, para, profile
+from ..compose.common import NBSP, para
+from ..forms import profile
 from ..render import html as html_writer
 from ..vn import upper
 from .pdf import Mark
@@ -70,19 +71,15 @@ def plate_offset(spec) -> float:
 
 def pdfs(spec, place: str, year_text: str, store=None) -> list[tuple[bytes, bytes]]:
     """Per copy: (mark PDF, plate PDF). With store (assemble.cache.Store) they are rendered
-    only when their text, the templates, the profile or WeasyPrint changed – not every build
+    only when their text or the writers (cache.fingerprint) changed – not every build
     (rendering them, with WeasyPrint's import, takes about a second)."""
     size, color = spec.layout["mark_size_pt"], spec.layout["mark_color"]
     wanted = [((c.mark, size, color), (f"Bộ {c.number}/{len(spec.copies)}", c.destination, f"{place}, {year_text}"))
               for c in spec.copies]
     k = None
     if store is not None:
-        from importlib import metadata
-
-        from ..render import pool
         from .cache import key
-        k = key({"what": "dau-bo", "templates": pool.templates_fingerprint(),
-                 "weasyprint": metadata.version("weasyprint"),
+        k = key({"what": "dau-bo",
                  "marks": [mark_html(*m) for m, _ in wanted], "plates": [plate_context(*p) for _, p in wanted]})
         hit = store.get(k)
         if hit is not None and len(hit[1]) == 2 * len(wanted):

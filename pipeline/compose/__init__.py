@@ -9,15 +9,14 @@ forms/documents/<kind>.yaml (per regime where it differs), not in code.
 """
 from __future__ import annotations
 
-import functools
+import datetime as dt
 import importlib
+import os
 from dataclasses import dataclass
 from typing import Iterator
 
-import yaml
-
+from ..forms import wording
 from ..model import Unit
-from ..paths import FORMS
 
 # Document modules in the order their files are listed (review order is inside each module).
 MODULES = ["ke_hoach", "mau_01", "mau_02", "mau_09", "phu_luc", "bao_cao"]
@@ -46,7 +45,14 @@ def documents(job: Job) -> Iterator[Doc]:
         yield from module.documents(job)
 
 
-@functools.lru_cache(maxsize=None)
-def wording(kind: str) -> dict:
-    """The fixed wording of a form: forms/documents/<kind>.yaml."""
-    return yaml.safe_load((FORMS / "documents" / f"{kind}.yaml").read_text("utf-8"))
+def created_at(unit: Unit) -> dt.datetime:
+    """The documents' own date: SOURCE_DATE_EPOCH if set, else the data's dates (never 'now')."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
+    d = (unit.plan.date if unit.plan and unit.plan.date else None) or unit.info.rating_date \
+        or dt.date(unit.info.year, 12, 31)
+    return dt.datetime(d.year, d.month, d.day)
+
+
+__all__ = ["Job", "Doc", "created_at", "documents", "wording"]

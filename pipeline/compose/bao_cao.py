@@ -11,7 +11,8 @@ from __future__ import annotations
 from ..rating.text import LEVELS, RANK, fill
 from ..vn import date_short, number, percent, upper
 from . import chart, phu_luc
-from .common import cell, header, heading, para, profile, recipients, signature, table
+from ..forms import profile
+from .common import cell, header, heading, para, recipients, signature, table
 from .phu_luc import counts, group_name, level_text, num, period_text, post, quota_line, records, \
     review_month, signer
 

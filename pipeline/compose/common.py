@@ -12,20 +12,11 @@ Both writers (forms/docx/van-ban.docx, forms/html/van-ban.html.j2) render exactl
 """
 from __future__ import annotations
 
-import functools
-
-import yaml
-
+from ..forms import profile
 from ..model import UnitInfo
-from ..paths import FORMS
 from ..vn import date_long, upper
 
 NBSP = "\u00a0"
-
-
-@functools.lru_cache(maxsize=None)
-def profile(name: str = "hd36") -> dict:
-    return yaml.safe_load((FORMS / "profile" / f"{name}.yaml").read_text("utf-8"))
 
 
 def when(info: UnitInfo, date, month: int | None = None) -> str:

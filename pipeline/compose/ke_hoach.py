@@ -5,7 +5,8 @@ import string
 
 from ..model import Block, Plan, Section, Unit
 from ..vn import roman, upper
-from .common import header, heading, item, para, profile, recipients, signature, table
+from ..forms import profile
+from .common import header, heading, item, para, recipients, signature, table
 
 
 def _marker(style: str, n: int) -> str:

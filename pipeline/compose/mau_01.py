@@ -22,7 +22,8 @@ from ..model import CRITERION_NAMES, LEVELS, Collective, PartyCell
 from ..rating import form_for
 from ..rating.criteria import criteria_set
 from ..vn import number, roman, upper
-from .common import cell, header, heading, item, para, profile, recipients, signature, table
+from ..forms import profile
+from .common import cell, header, heading, item, para, recipients, signature, table
 
 KIND = "01"
 

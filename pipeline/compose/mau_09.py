@@ -20,7 +20,8 @@ from ..rating import form_for
 from ..rating.criteria import framework
 from ..rating.levels import band
 from ..vn import number, roman, upper
-from .common import cell, item, para, profile, signature, signatures, table
+from ..forms import profile
+from .common import cell, item, para, signature, signatures, table
 from .mau_01 import Subject, group_score, level_name, score_groups, signer, subject_header, subjects, words_for
 
 

@@ -17,7 +17,8 @@ from ..model import Collective, Member, PartyCell, Unit
 from ..rating import ballots as ballots_mod
 from ..rating.text import LEVELS, RANK, fill, period_name
 from ..vn import name_key, number, percent, roman
-from .common import cell, header, heading, para, profile, signature, table
+from ..forms import profile
+from .common import cell, header, heading, para, signature, table
 
 
 def wording() -> dict:

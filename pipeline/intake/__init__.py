@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..problems import Problem, Where, error
-from . import excel
 from .source import SourceFile, read
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")   # rosters: see excel.py (.xls: asks to re-save)
@@ -37,6 +36,8 @@ def read_folder(folder: Path) -> tuple[list[SourceFile], list[Problem]]:
     files = data_files(folder)
     if not files:
         problems.append(error(Where(folder.name), "", "thư mục không có tệp dữ liệu nào (.yaml, .yml, .json, .xlsx)"))
+    from . import excel      # openpyxl: only where data is read (forms/ loads YAML through source.py)
+
     for path in files:
         reader = excel.read if path.suffix.lower() in EXCEL_SUFFIXES else read
         src, probs = reader(path, path.relative_to(folder).as_posix())

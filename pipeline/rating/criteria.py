@@ -5,13 +5,9 @@ documents (Mẫu 09/HDĐG prints the `to-chuc-dang` set with its points).
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from pathlib import Path
 
-
-from ..paths import FORMS
-from .rulebook import load_extending
+from .. import forms
 
 ROLES = ("tap-the", "to-chuc-dang", "lanh-dao", "khong-lanh-dao", "ngoai-he-thong")
 
@@ -63,13 +59,11 @@ class Framework:
         return self.sets.get(role)
 
 
-def criteria_dir() -> Path:
-    return FORMS / "criteria"
-
-
-@functools.lru_cache(maxsize=None)
 def _raw(fid: str) -> dict:
-    return load_extending(criteria_dir(), fid, UnknownFramework)
+    try:
+        return forms.load("criteria", fid)
+    except forms.Missing as exc:
+        raise UnknownFramework(exc.name) from None
 
 
 def _set(role: str, raw: dict, sets: dict, seen: tuple = ()) -> CriteriaSet:
@@ -88,7 +82,7 @@ def _set(role: str, raw: dict, sets: dict, seen: tuple = ()) -> CriteriaSet:
     return CriteriaSet(role, str(raw.get("title", "")), str(raw.get("source", "")), tuple(groups))
 
 
-@functools.lru_cache(maxsize=None)
+@forms.memo
 def load(fid: str) -> Framework:
     raw = _raw(fid)
     sets_raw = raw.get("sets") or {}

@@ -35,7 +35,8 @@ from docx.table import _Cell
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from ..compose.common import profile
+from .. import forms
+from ..forms import profile
 from ..paths import FORMS
 from . import zipwriter
 from .zipwriter import ZIP_DATE  # noqa: F401  (kept importable from here)
@@ -104,7 +105,6 @@ def _env() -> jinja2.Environment:
     return _Env(undefined=jinja2.StrictUndefined, autoescape=True)
 
 
-@functools.lru_cache(maxsize=None)
 def _template_bytes(template: str) -> bytes:
     return (FORMS / "docx" / f"{template}.docx").read_bytes()
 
@@ -166,20 +166,14 @@ class _Base:
         return zipwriter.write(entries)
 
 
-_bases: dict[tuple[str, str, bool], _Base] = {}
-
-
-def _base(template: str, p: dict, landscape: bool) -> _Base:
-    k = (template, json.dumps(p, sort_keys=True), landscape)
-    b = _bases.get(k)
-    if b is None:
-        b = _bases[k] = _Base(template, p, landscape)
-    return b
+@forms.memo
+def _base(template: str, landscape: bool) -> _Base:
+    return _Base(template, profile(), landscape)
 
 
 def render(ctx: dict, created: dt.datetime, template: str = "van-ban") -> bytes:
     p = profile()
-    base = _base(template, p, bool(ctx.get("landscape", False)))
+    base = _base(template, bool(ctx.get("landscape", False)))
     tpl = _Template(base)
     blocks = [_with_image(tpl, b) for b in ctx.get("blocks", [])]
     # autoescape: a name with & or < must print literally, never vanish or break the XML.

@@ -5,17 +5,17 @@ configuration per document leaks memory; parsing CSS each time costs time).
 """
 from __future__ import annotations
 
-import functools
 import re
 
 import jinja2
 from markupsafe import Markup, escape
 
-from ..compose.common import profile
+from .. import forms
+from ..forms import profile
 from ..paths import FORMS
 
 
-@functools.lru_cache(maxsize=1)
+@forms.memo
 def env() -> jinja2.Environment:
     # autoescape: data can never inject markup; StrictUndefined: a template typo is loud.
     e = jinja2.Environment(loader=jinja2.FileSystemLoader(str(FORMS / "html")), autoescape=True,
@@ -52,7 +52,7 @@ def stylesheet_text(profile_name: str = "hd36") -> str:
     return css_env.get_template("party.css.j2").render(p=p, fonts=font_stack(p))
 
 
-@functools.lru_cache(maxsize=None)
+@forms.memo
 def _weasy(profile_name: str = "hd36"):
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
@@ -70,7 +70,7 @@ UA_TAGS = frozenset("html head meta title body div p span b i br table colgroup 
                     "tr td th svg img".split())
 
 
-@functools.lru_cache(maxsize=1)
+@forms.memo
 def _document_class():
     """WeasyPrint's HTML with our small user-agent stylesheet (forms/css/ua.css) instead of the
     full HTML5 one: same computed styles for our markup, ~15 % less time per document."""

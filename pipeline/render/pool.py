@@ -1,8 +1,9 @@
 """Render many documents: a content-addressed cache, then long-lived worker processes.
 
-A document is rendered again only if its composed context, the templates/stylesheet/profile
-or the pipeline version changed (the cache key hashes all of them), so changing one member's
-score re-renders that member's forms and the lists that include them – nothing else.
+A document is rendered again only if its composed context or anything else that shapes its
+bytes changed – templates, stylesheet, profile, the writers' code, library versions, fonts
+(render/fingerprint.py) – so changing one member's score re-renders that member's forms and
+the lists that include them, nothing else, and updating the pipeline never serves old bytes.
 Workers live for the whole build and keep one FontConfiguration and one parsed stylesheet
 each (TOOLCHAIN.md: a fresh process per document is 13× slower).
 """
@@ -10,19 +11,17 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
-import functools
 import hashlib
 import json
 import multiprocessing
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..paths import FORMS
-from . import atomic
-
-VERSION = "6"  # bump when a writer changes its output for the same context and templates
+from .. import fs
+from .fingerprint import fingerprint
 
 
 @dataclass
@@ -33,18 +32,6 @@ class Rendered:
     cached: bool = False
 
 
-@functools.lru_cache(maxsize=1)
-def templates_fingerprint() -> str:
-    """Hash of everything under forms/ that shapes the bytes of a document, and the code version."""
-    h = hashlib.sha256(VERSION.encode())
-    for sub in ("docx", "html", "css", "profile"):
-        for p in sorted((FORMS / sub).rglob("*")):
-            if p.is_file() and p.suffix in (".docx", ".j2", ".yaml", ".css"):
-                h.update(p.relative_to(FORMS).as_posix().encode())
-                h.update(p.read_bytes())
-    return h.hexdigest()
-
-
 def _default(o):
     if isinstance(o, bytes):
         return hashlib.sha256(o).hexdigest()
@@ -53,7 +40,7 @@ def _default(o):
 
 def key(ctx: dict, created: dt.datetime) -> str:
     blob = json.dumps(ctx, sort_keys=True, ensure_ascii=False, default=_default)
-    return hashlib.sha256(f"{templates_fingerprint()}|{created.isoformat()}|{blob}".encode()).hexdigest()
+    return hashlib.sha256(f"{fingerprint()}|{created.isoformat()}|{blob}".encode()).hexdigest()
 
 
 class Cache:
@@ -83,7 +70,28 @@ class Cache:
     def put(self, k: str, r: Rendered) -> None:
         head = json.dumps({"pages": r.pages, "docx": [len(r.docx), _sha(r.docx)],
                            "pdf": [len(r.pdf), _sha(r.pdf)]}).encode()
-        atomic.write_parts(self._path(k), (head, b"\n", r.docx, r.pdf), durable=False)
+        fs.write_parts(self._path(k), (head, b"\n", r.docx, r.pdf), durable=False)
+
+    def remove_temporaries(self, grace: float = 2.0) -> list[str]:
+        """Remove what killed builds left half-written in the cache (any writer's temporaries).
+
+        A temporary still younger than `grace` seconds may belong to another build writing right
+        now (an atomic write takes milliseconds): wait until it is older, then remove it if it is
+        still there – a finished write would have renamed it away."""
+        temps = list(self.folder.glob("*/.*.tmp")) if self.folder.is_dir() else []
+        if temps:
+            youngest = max((t.stat().st_mtime for t in temps if t.exists()), default=0.0)
+            wait = youngest + grace - time.time()
+            if wait > 0:
+                time.sleep(min(wait, grace))
+        done = []
+        for t in temps:
+            try:
+                t.unlink()
+                done.append(t.relative_to(self.folder.parent).as_posix())
+            except FileNotFoundError:
+                pass
+        return done
 
 
 def _sha(data: bytes) -> str:
@@ -216,7 +224,7 @@ def render_all(contexts: list[dict], created: dt.datetime, jobs: int | None = No
     meanwhile; if it returns a context, that one is rendered for i instead (a dossier's front
     whose mục lục came out longer than assumed) – right away, not after all the others.
     urgent: indices rendered before the others (the caller has the most work waiting on them)."""
-    from ..compose.common import profile
+    from ..forms import profile
     from . import split
 
     jobs = default_jobs() if jobs is None else jobs
@@ -364,6 +372,12 @@ def _workers(jobs: int):
 def _shut_down() -> None:
     # Before the interpreter tears modules down: an executor collected after that prints
     # "Exception ignored in weakref_cb" on the user's terminal.
+    for jobs in list(_WORKERS):
+        _discard(jobs)
+
+
+def restart() -> None:
+    """End the workers (the next run starts new ones): they keep templates and the profile."""
     for jobs in list(_WORKERS):
         _discard(jobs)
 

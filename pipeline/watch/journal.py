@@ -16,7 +16,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..render import atomic
+from .. import fs
 
 PHASES = ("idle", "moving", "merging", "building")
 
@@ -55,100 +55,9 @@ class Journal:
 
     def save(self, st: State) -> None:
         st.updated = dt.datetime.now().isoformat(timespec="seconds")
-        atomic.write_text(self.path(st.unit), json.dumps(asdict(st), ensure_ascii=False, indent=2) + "\n")
+        fs.write_text(self.path(st.unit), json.dumps(asdict(st), ensure_ascii=False, indent=2) + "\n")
 
     def units(self) -> list[str]:
         if not self.folder.is_dir():
             return []
         return sorted(p.stem for p in self.folder.glob("*.json") if not p.name.startswith("."))
-
-
-class Lock:
-    """One watcher per inbox: an advisory lock the kernel drops when the process dies (even kill -9)."""
-
-    def __init__(self, path: Path):
-        self.path, self.fh = path, None
-
-    def acquire(self) -> bool:
-        try:
-            import fcntl
-        except ImportError:  # not POSIX: no lock, one watcher is the operator's job
-            return True
-        self.fh = open(self.path, "a+")
-        try:
-            fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self.fh.close()
-            self.fh = None
-            return False
-        self.fh.seek(0)
-        self.fh.truncate()
-        self.fh.write(f"{os.getpid()}\n")
-        self.fh.flush()
-        return True
-
-    def release(self) -> None:
-        if self.fh is not None:
-            self.fh.close()
-            self.fh = None
-
-
-# build.publish() stages into ".<period>.<8 random chars>" and parks the old folder as ".<period>.old"
-_STAGING = re.compile(r"^\.(?P<target>.+)\.[a-z0-9_]{8}$")
-
-
-def recover_output(unit_out: Path) -> list[str]:
-    """Undo what a build killed mid-publish left behind in output/<unit>/; returns what was done.
-
-    Only called for a unit whose journal says a build was running when the watcher died, so no
-    other build of ours can own these leftovers.
-    """
-    done: list[str] = []
-    if not unit_out.is_dir():
-        return done
-    for p in sorted(unit_out.iterdir()):
-        if not p.name.startswith("."):
-            continue
-        if p.name.endswith(".old") and p.is_dir():
-            target = unit_out / p.name[1:-4]
-            if not target.exists():
-                os.replace(p, target)  # killed between the two renames: the old folder goes back
-                done.append(f"khôi phục {target.name}/")
-            else:
-                shutil.rmtree(p, ignore_errors=True)
-                done.append(f"xóa {p.name}/")
-        elif _STAGING.match(p.name) and p.is_dir():
-            shutil.rmtree(p, ignore_errors=True)
-            done.append(f"xóa {p.name}/")
-    for period in unit_out.iterdir():  # atomic.write_text's temporaries (kiem-tra.txt on data errors)
-        if period.is_dir() and not period.name.startswith("."):
-            for t in period.glob(".*.tmp"):
-                t.unlink(missing_ok=True)
-                done.append(f"xóa {period.name}/{t.name}")
-    return done
-
-
-def recover_cache(out_root: Path, grace: float = 2.0) -> list[str]:
-    """Remove temporaries that a killed build left in the render cache (<output>/.cache).
-
-    A temporary still younger than `grace` seconds may belong to another build writing right
-    now (an atomic write takes milliseconds): wait until it is older, then remove it if it is
-    still there – a finished write would have renamed it away.
-    """
-    cache = out_root / ".cache"
-    if not cache.is_dir():
-        return []
-    temps = list(cache.glob("*/.*.tmp"))
-    if temps:
-        youngest = max((t.stat().st_mtime for t in temps if t.exists()), default=0.0)
-        wait = youngest + grace - time.time()
-        if wait > 0:
-            time.sleep(min(wait, grace))
-    done = []
-    for t in temps:
-        try:
-            t.unlink()
-            done.append(f"xóa {t.relative_to(out_root).as_posix()}")
-        except FileNotFoundError:
-            pass
-    return done

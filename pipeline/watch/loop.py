@@ -13,7 +13,9 @@ from pathlib import Path
 from .. import problems as P
 from ..paths import DATA, OUTPUT, ROOT
 from . import drops, receipt
-from .journal import Journal, Lock, State, recover_cache, recover_output
+from ..fs import Lock
+from ..render.pool import Cache
+from .journal import Journal, State
 
 DEFAULT_INBOX = Path(os.environ.get("KIEMDIEM_INBOX", ROOT / "inbox"))
 WORK_DIR = ".lam-viec"        # <inbox>/.lam-viec/<unit>/: the unit's data as dropped so far
@@ -328,15 +330,14 @@ class Watcher:
             st = self.journal.load(unit)
             if not st.unfinished:
                 continue
-            if st.phase == "building":
-                interrupted = True
-                for what in recover_output(self.out_root / unit):
-                    log.info(f"đơn vị {unit}: dọn lần dựng bị ngắt – {what}")
+            # a build killed mid-publish left the period link on a complete set; its next
+            # build removes the rest (publish/folder.py)
+            interrupted = interrupted or st.phase == "building"
             log.info(f"đơn vị {unit}: tiếp tục việc dở dang (bước {st.phase}, da-xu-ly/{', '.join(st.pending)})")
             self.resume.add(unit)
         if interrupted:
-            for what in recover_cache(self.out_root):
-                log.info(f"dọn bộ nhớ đệm của lần dựng bị ngắt – {what}")
+            for what in Cache(self.out_root / ".cache").remove_temporaries():
+                log.info(f"dọn bộ nhớ đệm của lần dựng bị ngắt – xóa {what}")
 
     def _wakeups(self):
         """Yield at least every `tick` seconds, and soon after anything changes in the inbox."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 from .. import problems as P
-from ..render import atomic
+from .. import fs
 
 
 @dataclass
@@ -155,11 +155,11 @@ def write(run: Run, unit_dir: Path) -> Path:
     """
     if run.ok:
         path = unit_dir / "KET-QUA.txt"
-        atomic.write_text(path, receipt_text(run))
+        fs.write_text(path, receipt_text(run))
         for stale in ("LOI.html", "LOI.txt"):  # LOI.txt last: while it exists, its HTML twin does too
             (unit_dir / stale).unlink(missing_ok=True)
         return path
-    atomic.write_text(unit_dir / "LOI.html", error_html(run))
+    fs.write_text(unit_dir / "LOI.html", error_html(run))
     path = unit_dir / "LOI.txt"
-    atomic.write_text(path, error_text(run))
+    fs.write_text(path, error_text(run))
     return path

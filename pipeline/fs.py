@@ -1,8 +1,9 @@
-"""Write outputs so a reader never sees half a file: temporary name in the same folder, then rename.
+"""File-system helpers every stage uses: atomic writes (temporary name in the same folder, then
+rename: a reader never sees half a file), fsync, and an advisory lock.
 
 write_bytes() is durable by default (the file is fsynced before the rename). Writers that
-make many files durable at one point instead (build.publish: a staging folder, synced once
-before it is swapped in) or that can detect a damaged file themselves (the dossier cache
+make many files durable at one point instead (publish: a new set, synced once before the
+period link is switched to it) or that can detect a damaged file themselves (the dossier cache
 checks sizes and hashes) pass durable=False and use fsync_paths() when it matters.
 """
 from __future__ import annotations
@@ -61,3 +62,35 @@ def fsync_path(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class Lock:
+    """An advisory lock on a file that the kernel drops when the process dies (even kill -9):
+    one watcher per inbox, one publisher at a time per unit."""
+
+    def __init__(self, path: Path):
+        self.path, self.fh = path, None
+
+    def acquire(self, wait: bool = False) -> bool:
+        """Take the lock; False if another process holds it (wait=True: wait for it)."""
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock, one watcher is the operator's job
+            return True
+        self.fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self.fh.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except OSError:
+            self.fh.close()
+            self.fh = None
+            return False
+        self.fh.seek(0)
+        self.fh.truncate()
+        self.fh.write(f"{os.getpid()}\n")
+        self.fh.flush()
+        return True
+
+    def release(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None

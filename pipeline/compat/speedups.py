@@ -10,7 +10,8 @@ headers everything still works, only slower.
 
 A compiled module is used only if the installed source it was built from is unchanged (its
 SHA-256 is in the manifest): after an upgrade of WeasyPrint the old build is simply ignored.
-KIEMDIEM_PURE_PYTHON=1 turns the compiled modules off.
+They are the "compiled" patch of pipeline/compat: used only with the library versions they were
+written for, off with KIEMDIEM_PATCHES_OFF=compiled (or =all).
 """
 from __future__ import annotations
 
@@ -104,7 +105,9 @@ def _manifest(folder: Path) -> dict | None:
 
 def install(folder: Path = FOLDER) -> bool:
     """Put the compiled modules in front of the sources (before WeasyPrint is imported)."""
-    if os.environ.get("KIEMDIEM_PURE_PYTHON") or any(isinstance(f, Finder) for f in sys.meta_path):
+    from . import on
+
+    if not on("compiled") or any(isinstance(f, Finder) for f in sys.meta_path):
         return False
     m = _manifest(folder)
     if not m:
@@ -217,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         done = compiled()
         print(f"{len(done)}/{len(MODULES)} mô-đun đã biên dịch / compiled modules in use")
         return 0
-    print("python -m pipeline.speedups build|status")
+    print("python -m pipeline.compat.speedups build|status")
     return 2
 
 

@@ -1,0 +1,68 @@
+"""The fence around every use of a pinned library's private code.
+
+Each patch here was written against exact library versions and is used only while every one
+of them is installed; with any other version it is off – the writers then take the libraries'
+public path, which gives the same bytes (tests render every document kind with all patches on
+and with all of them off and compare) – and the log says so once. `KIEMDIEM_PATCHES_OFF=all`
+(or a comma-separated list of patch names) turns patches off by hand: for the comparison, for
+measuring what each buys, or to rule them out when something looks wrong.
+
+A patch module is imported only when its patch is on: nothing outside pipeline/compat/ names
+private attributes of WeasyPrint, pydyf, python-docx or docxtpl.
+"""
+from __future__ import annotations
+
+import functools
+import importlib.metadata as md
+import logging
+import os
+
+log = logging.getLogger("pipeline.compat")
+
+# patch → the library versions it was written for, and what it buys (bench/patches.py measures)
+PATCHES: dict[str, dict[str, str]] = {
+    # WeasyPrint's layout, style and drawing modules (and pydyf, tinycss2, cssselect2) compiled
+    # with Cython (pipeline/speedups.py builds them; the build records each source's SHA-256 too)
+    "compiled": {"weasyprint": "70.0", "pydyf": "0.13.0", "tinycss2": "1.5.1", "cssselect2": "0.10.1"},
+}
+
+
+def _off_by_hand() -> set[str]:
+    raw = os.environ.get("KIEMDIEM_PATCHES_OFF", "")
+    names = {n.strip() for n in raw.split(",") if n.strip()}
+    return set(PATCHES) if "all" in names else names
+
+
+@functools.lru_cache(maxsize=None)
+def _mismatch(name: str) -> str | None:
+    """Why the installed libraries are not the ones the patch was written for (None: they are)."""
+    for lib, version in PATCHES[name].items():
+        try:
+            have = md.version(lib)
+        except md.PackageNotFoundError:
+            have = "không có"
+        if have != version:
+            return f"{lib} {have} ≠ {version}"
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _said(name: str, why: str) -> None:
+    log.warning(f"tắt bản vá «{name}» (viết cho phiên bản khác: {why}); dùng đường chuẩn của thư viện / "
+                f"patch «{name}» off: written for other library versions ({why})")
+
+
+def on(name: str) -> bool:
+    """Whether patch `name` is in use in this process."""
+    if name in _off_by_hand():
+        return False
+    why = _mismatch(name)
+    if why:
+        _said(name, why)
+        return False
+    return True
+
+
+def state() -> dict[str, bool]:
+    """Every patch and whether it is on (part of the render cache's key)."""
+    return {name: on(name) for name in sorted(PATCHES)}
