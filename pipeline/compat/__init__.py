@@ -19,11 +19,25 @@ import os
 
 log = logging.getLogger("pipeline.compat")
 
-# patch → the library versions it was written for, and what it buys (bench/patches.py measures)
+# patch → the library versions it was written for. What each buys: bench/patches.py measures it
+# on the 1,500-member bench commune (figures in each module's docstring).
 PATCHES: dict[str, dict[str, str]] = {
     # WeasyPrint's layout, style and drawing modules (and pydyf, tinycss2, cssselect2) compiled
-    # with Cython (pipeline/speedups.py builds them; the build records each source's SHA-256 too)
+    # with Cython (speedups.py builds them; the build records each source's SHA-256 too)
     "compiled": {"weasyprint": "70.0", "pydyf": "0.13.0", "tinycss2": "1.5.1", "cssselect2": "0.10.1"},
+    # computed styles kept between documents (stylecache.py)
+    "stylecache": {"weasyprint": "70.0"},
+    # font subsets kept between documents (fontsubset.py: Font.subset)
+    "fontsubset": {"weasyprint": "70.0"},
+    # the deflated font streams kept with them (fontsubset.py: pydyf.Stream.data)
+    "font-streams": {"weasyprint": "70.0", "pydyf": "0.13.0"},
+    # our small user-agent stylesheet instead of WeasyPrint's HTML5 one (weasyprint_html.py)
+    "ua-stylesheet": {"weasyprint": "70.0"},
+    # our markup parsed by expat instead of the pure-Python HTML5 parser (weasyprint_html.py)
+    "expat-tree": {"weasyprint": "70.0", "cssselect2": "0.10.1"},
+    # the DOCX template with the profile applied once per process, each document built on it
+    # (docx_base.py: python-docx's package internals, five docxtpl methods)
+    "docx-base": {"python-docx": "1.2.0", "docxtpl": "0.20.2"},
 }
 
 
@@ -66,3 +80,28 @@ def on(name: str) -> bool:
 def state() -> dict[str, bool]:
     """Every patch and whether it is on (part of the render cache's key)."""
     return {name: on(name) for name in sorted(PATCHES)}
+
+
+def install_weasyprint() -> None:
+    """Put the WeasyPrint patches that are on in place (once per process; before a layout)."""
+    if on("fontsubset"):
+        from . import fontsubset
+        fontsubset.install_subsets()
+    if on("font-streams"):
+        from . import fontsubset
+        fontsubset.install_streams()
+    if on("stylecache"):
+        from . import stylecache
+        stylecache.install()
+
+
+def html_document(html: str, base_url: str, ua_css: str | None = None):
+    """A WeasyPrint document for our markup: weasyprint.HTML(string=…) – with the
+    "expat-tree" and "ua-stylesheet" patches, the same document made faster (same bytes)."""
+    if on("expat-tree") or on("ua-stylesheet"):
+        from . import weasyprint_html
+        return weasyprint_html.document(html, base_url, ua_css if on("ua-stylesheet") else None,
+                                        on("expat-tree"))
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=base_url)

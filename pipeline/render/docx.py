@@ -4,38 +4,30 @@ Templates (forms/docx/*.docx) carry structure and wording; this module gives the
 profile's fonts, sizes, spacing and page set-up, sets table widths, merges and repeated header
 rows from the context, and writes a ZIP with fixed timestamps so the bytes are reproducible.
 
-The profile's styles and settings are the same for every document, so they are applied once per
-process (`_Base`: the template with the profile applied, its shared parts already deflated);
-each document only gets its own main part, headers, images and core properties – built on the
-same python-docx objects, so the bytes are those of opening, styling and saving the whole
-template for every document.
+The profile's styles and settings are the same for every document, so with the compat patch
+"docx-base" they are applied once per process (compat/docx_base.py) and each document is built
+on that prepared template – the same bytes as opening, styling and saving the whole template
+for every document, which is what this module does without the patch.
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import io
-import json
 import zipfile
 from copy import deepcopy
 
 import jinja2
-from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.opc.parts.coreprops import CorePropertiesPart
-from docx.opc.pkgwriter import _ContentTypesItem
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.package import Package
-from docx.parts.document import DocumentPart
 from docx.shared import Mm, Pt
-from docx.table import _Cell
+from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
-from lxml import etree
 
-from .. import forms
+from .. import compat, forms
 from ..forms import profile
 from ..paths import FORMS
 from . import zipwriter
@@ -55,50 +47,6 @@ class _Env(jinja2.Environment):
         return t
 
 
-class _Template(DocxTemplate):
-    """docxtpl on a document built from a `_Base` (never re-reads the template file)."""
-
-    _patched: dict = {}
-
-    def __init__(self, base: "_Base"):
-        super().__init__(None)
-        self.docx = base.new_document()
-        self._body_xml = base.body_xml
-
-    def get_xml(self):
-        return self._body_xml  # the template body, serialized once per base
-
-    def resolve_listing(self, xml):
-        # docxtpl turns \t \a \n \f inside text into tabs, paragraphs, breaks and page breaks
-        # with a regex pass over every paragraph and run; without any of them it changes nothing.
-        if "\t" in xml or "\a" in xml or "\n" in xml or "\f" in xml:
-            return super().resolve_listing(xml)
-        return xml
-
-    def get_headers_footers(self, uri):
-        # docxtpl renders every header and footer part as a template and puts a new part in
-        # its place; ours hold no Jinja tags (only the PAGE field), so they stay the base's.
-        for rel_key, part in super().get_headers_footers(uri):
-            if b"{" in part.blob:
-                yield rel_key, part
-
-    def render_properties(self, context, jinja_env=None):
-        # Likewise the core properties: text without a tag renders as itself, so it is set
-        # back as docxtpl would (which writes the elements it finds missing), without Jinja.
-        cp = self.docx.core_properties
-        props = ("author", "comments", "identifier", "language", "subject", "title")
-        if any("{" in getattr(cp, k) for k in props):
-            return super().render_properties(context, jinja_env)
-        for k in props:
-            setattr(cp, k, getattr(cp, k))
-
-    def patch_xml(self, src_xml):
-        out = self._patched.get(src_xml)
-        if out is None:
-            out = self._patched[src_xml] = super().patch_xml(src_xml)
-        return out
-
-
 @functools.lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
     # autoescape: a name with & or < must print literally, never vanish or break the XML.
@@ -109,82 +57,53 @@ def _template_bytes(template: str) -> bytes:
     return (FORMS / "docx" / f"{template}.docx").read_bytes()
 
 
-class _Base:
-    """A template with the profile's fonts, styles and settings applied, kept for the process.
+@forms.memo
+def _base(template: str, landscape: bool):
+    """The template with the profile applied, kept for the process (compat "docx-base")."""
+    from ..compat.docx_base import Base
 
-    Every part but the main document and the core properties is shared by the documents built
-    from it (read, never changed, by the per-document steps) and is deflated here once."""
+    p = profile()
 
-    def __init__(self, template: str, p: dict, landscape: bool):
-        doc = Document(io.BytesIO(_template_bytes(template)))
+    def prepare(doc) -> None:
         _fonts_and_defaults(doc, p)
         _styles(doc, p)
         _schema_order(doc.styles.element)
-        # Page size, margins and the page-number headers are the same for every document of
-        # an orientation: set here, they are in the body's sectPr and the shared parts.
         _page(doc, p, landscape)
-        part = doc.part
-        package = part.package
-        self.body_xml = etree.tostring(doc.element.body, encoding="unicode")
-        self.document_xml = part.blob
-        self._part, self._core = part, package._core_properties_part
-        self.core_xml = self._core.blob
-        self.pkg_rels = list(package.rels.items())
-        self.doc_rels = list(part.rels.items())
-        # keyed by id(): self.shared keeps those parts alive as long as the base
-        self.shared = shared = [q for q in package.iter_parts() if q not in (part, self._core)]
-        self.entries = {id(q): zipwriter.deflate(q.partname.membername, q.blob) for q in shared}
-        self.rels_entries = {id(q): zipwriter.deflate(q.partname.rels_uri.membername, q.rels.xml)
-                             for q in shared if len(q.rels)}
 
-    def new_document(self):
-        """A fresh document on this base: its own package, main part and core properties,
-        related (same rIds, same order) to the shared parts."""
-        package = Package()
-        part = DocumentPart(self._part.partname, self._part.content_type, parse_xml(self.document_xml), package)
-        core = CorePropertiesPart.load(self._core.partname, self._core.content_type, self.core_xml, package)
-        mine = {id(self._part): part, id(self._core): core}
-        for rId, rel in self.pkg_rels:
-            target = rel._target if rel.is_external else mine.get(id(rel.target_part), rel.target_part)
-            package.load_rel(rel.reltype, target, rId, rel.is_external)
-        for rId, rel in self.doc_rels:
-            part.load_rel(rel.reltype, rel._target, rId, rel.is_external)
-        return part.document
-
-    def save(self, doc) -> bytes:
-        """The package as python-docx saves it, in a reproducible ZIP: the same entries, order
-        and bytes as Document.save() followed by reproducible_zip()."""
-        package = doc.part.package
-        parts = list(package.iter_parts())
-        entries = [zipwriter.deflate("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob),
-                   zipwriter.deflate("_rels/.rels", package.rels.xml)]
-        for q in parts:
-            entries.append(self.entries.get(id(q)) or zipwriter.deflate(q.partname.membername, q.blob))
-            if len(q.rels):
-                entries.append(self.rels_entries.get(id(q))
-                               or zipwriter.deflate(q.partname.rels_uri.membername, q.rels.xml))
-        return zipwriter.write(entries)
-
-
-@forms.memo
-def _base(template: str, landscape: bool) -> _Base:
-    return _Base(template, profile(), landscape)
+    return Base(_template_bytes(template), prepare)
 
 
 def render(ctx: dict, created: dt.datetime, template: str = "van-ban") -> bytes:
+    """The DOCX of a context: docxtpl renders the template, then the profile is applied. With
+    the compat patch "docx-base" each document is built on the template prepared once per
+    process (same bytes, tested); without it, the template is opened and prepared every time."""
     p = profile()
-    base = _base(template, bool(ctx.get("landscape", False)))
-    tpl = _Template(base)
+    landscape = bool(ctx.get("landscape", False))
+    base = _base(template, landscape) if compat.on("docx-base") else None
+    if base is not None:
+        tpl = base.template()
+    else:
+        tpl = DocxTemplate(io.BytesIO(_template_bytes(template)))
+        tpl.init_docx()
+        _page(tpl.docx, p, landscape)
     blocks = [_with_image(tpl, b) for b in ctx.get("blocks", [])]
     # autoescape: a name with & or < must print literally, never vanish or break the XML.
     tpl.render({"header": None, "closing": None, "titles": [], **ctx, "blocks": blocks}, _env(), autoescape=True)
     doc = tpl.docx
+    if base is None:
+        _fonts_and_defaults(doc, p)
+        _styles(doc, p)
     _tables(doc, p, ctx)
     if any(b.get("kind") == "image" for b in blocks):
         _figures(doc)
     _metadata(doc, ctx, created)
     _schema_order(doc.element)
-    return base.save(doc)
+    if base is not None:
+        return base.save(doc)
+    _schema_order(doc.styles.element)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return reproducible_zip(buf.getvalue())
 
 
 def _with_image(tpl, b: dict) -> dict:
@@ -442,7 +361,7 @@ def _tables(doc, p, ctx: dict) -> None:
                 # keeps its length through the national paragraph's own indents
                 widths = [w * width / sum(widths) for w in widths]
                 side = Mm((widths[1] - p["header"]["rule_width_mm"]) / 2)
-                for par in _Cell(table.rows[0]._tr.tc_lst[1], table).paragraphs:
+                for par in table.rows[0].cells[1].paragraphs:
                     if par.style is not None and par.style.name == "KD National":
                         par.paragraph_format.left_indent = par.paragraph_format.right_indent = side
             _set_widths(table, widths)
@@ -484,10 +403,10 @@ def _group_header(table, block: dict, widths_mm: list[float]) -> None:
     top_tcs, low_tcs = list(top.tc_lst), list(low.tc_lst)
 
     def put(tc, text: str) -> None:
-        c = _Cell(tc, table)
-        for extra in c.paragraphs[1:]:
-            extra._p.getparent().remove(extra._p)
-        c.paragraphs[0].text = text
+        ps = tc.p_lst
+        for extra in ps[1:]:
+            tc.remove(extra)
+        Paragraph(ps[0], table).text = text
 
     col = 0
     for g in block["groups"]:

@@ -10,7 +10,7 @@ import re
 import jinja2
 from markupsafe import Markup, escape
 
-from .. import forms
+from .. import compat, forms
 from ..forms import profile
 from ..paths import FORMS
 
@@ -57,10 +57,7 @@ def _weasy(profile_name: str = "hd36"):
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    from . import fontsubset, stylecache
-
-    fontsubset.install()
-    stylecache.install()
+    compat.install_weasyprint()   # the patches that are on (pipeline/compat), before any layout
     fc = FontConfiguration()
     return CSS(string=stylesheet_text(profile_name), font_config=fc), fc
 
@@ -71,45 +68,14 @@ UA_TAGS = frozenset("html head meta title body div p span b i br table colgroup 
 
 
 @forms.memo
-def _document_class():
-    """WeasyPrint's HTML with our small user-agent stylesheet (forms/css/ua.css) instead of the
-    full HTML5 one: same computed styles for our markup, ~15 % less time per document."""
-    from weasyprint import CSS, HTML
-
-    _, fc = _weasy()
-    ua = CSS(string=(FORMS / "css" / "ua.css").read_text("utf-8"), font_config=fc)
-
-    class PartyHTML(HTML):
-        def _ua_stylesheets(self, forms=False):
-            return [ua]
-
-        @classmethod
-        def from_tree(cls, root, base_url: str):
-            """What HTML.__init__ does after parsing (WeasyPrint 70.0, pinned), on a tree we built."""
-            import cssselect2
-            from weasyprint.urls import URLFetcher
-
-            self = cls.__new__(cls)
-            self.base_url, self.url_fetcher, self.media_type = base_url, URLFetcher(), "print"
-            self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
-            self.etree_element = self.wrapper_element.etree_element
-            return self
-
-    return PartyHTML
+def _ua_css() -> str:
+    return (FORMS / "css" / "ua.css").read_text("utf-8")
 
 
 def parse(html: str):
-    """The document tree for WeasyPrint. Our templates write well-formed markup (void elements
-    closed, no HTML-only entities, no <base>), so expat (C) builds the same tree the HTML5 parser
-    (pure Python, ~8 % of a form's time) would – same PDF bytes, tested for every kind. Markup
-    expat cannot read still goes the HTML5 way."""
-    from xml.etree import ElementTree
-
-    cls = _document_class()
-    try:
-        return cls.from_tree(ElementTree.fromstring(html), str(FORMS / "html"))
-    except ElementTree.ParseError:
-        return cls(string=html, base_url=str(FORMS / "html"))
+    """The document for WeasyPrint: weasyprint.HTML(string=html), or the same document made
+    faster by the compat patches "expat-tree" and "ua-stylesheet" (forms/css/ua.css)."""
+    return compat.html_document(html, str(FORMS / "html"), _ua_css())
 
 
 def to_pdf(html: str) -> tuple[bytes, int]:

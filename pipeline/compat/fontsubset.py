@@ -23,13 +23,17 @@ _deflated: OrderedDict = OrderedDict()   # font file → its deflated stream
 _lock = threading.Lock()
 
 
-def install() -> None:
+_originals: dict = {}
+
+
+def install_subsets() -> None:
     """Wrap WeasyPrint's Font.subset with the cache (once per process)."""
     from weasyprint.pdf.fonts import Font
 
     original = Font.subset
     if getattr(original, "kept_subsets", False):
         return
+    _originals["subset"] = original
 
     def subset(self, to_unicode, hinting):
         if not to_unicode:
@@ -54,15 +58,17 @@ def install() -> None:
 
     subset.kept_subsets = True
     Font.subset = subset
-    _keep_deflated_fonts()
 
 
-def _keep_deflated_fonts() -> None:
+def install_streams() -> None:
     """Wrap pydyf's Stream.data: a stream that is one font file (WeasyPrint's fonts dictionary)
     is deflated once per process; the bytes are those pydyf writes."""
     import pydyf
 
     original = pydyf.Stream.data
+    if "stream" in _originals:
+        return
+    _originals["stream"] = original
 
     def data(self):
         items = self.stream
@@ -87,6 +93,18 @@ def _keep_deflated_fonts() -> None:
         return b"\n".join((extra.data, b"stream", stream, b"endstream"))
 
     pydyf.Stream.data = property(data)
+
+
+def uninstall() -> None:
+    """Back to WeasyPrint's and pydyf's own (tests compare the two)."""
+    from weasyprint.pdf.fonts import Font
+    import pydyf
+
+    if "subset" in _originals:
+        Font.subset = _originals.pop("subset")
+    if "stream" in _originals:
+        pydyf.Stream.data = _originals.pop("stream")
+    clear()
 
 
 def clear() -> None:
