@@ -13,7 +13,7 @@ YEAR ?=
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-croscore \
                 fonts-liberation2 fonts-dejavu-core libicu-dev pkg-config g++ poppler-utils
 
-.PHONY: dossier test validate rate schema system-deps venv clean help bench year watch
+.PHONY: dossier test validate rate schema system-deps venv clean help bench year watch lock
 .DEFAULT_GOAL := help
 
 help:
@@ -23,7 +23,7 @@ help:
 	@echo "make test                                     – chạy toàn bộ kiểm thử"
 	@echo "make watch [INBOX=inbox]                      – theo dõi thư mục thả tệp, tự dựng tài liệu"
 
-# Stamp files make the set-up run once, and again only when pyproject.toml changes.
+# Stamp files make the set-up run once, and again only when the lock file changes.
 $(VENV)/.system-deps:
 	@missing=""; \
 	for p in $(APT_PACKAGES); do \
@@ -41,20 +41,34 @@ $(VENV)/.system-deps:
 	fi
 	@mkdir -p $(VENV) && touch $@
 
-$(VENV)/.python-deps: pyproject.toml $(VENV)/.system-deps
+# Every Python package at the version and with the hashes of requirements.lock (the whole tree,
+# tested together), then the pipeline itself without resolving anything again.
+$(VENV)/.python-deps: requirements.lock pyproject.toml $(VENV)/.system-deps
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Cài thư viện Python / installing Python packages into $(VENV) …"
-	@$(PY) -m pip install -q --upgrade pip >/dev/null
-	@$(PY) -m pip install -q -e '.[test,speedups]' || { echo "LỖI: không cài được thư viện Python (xem thông báo ở trên)"; exit 1; }
+	@$(PY) -m pip install -q --require-hashes --no-deps -r requirements.lock \
+	  || { echo "LỖI: không cài được thư viện Python (xem thông báo ở trên)"; exit 1; }
+	@$(PY) -m pip install -q --no-deps --no-build-isolation -e . >/dev/null \
+	  || { echo "LỖI: không cài được công cụ (pip install -e .)"; exit 1; }
 	@touch $@
 
-# Compiled WeasyPrint (pipeline/compat/speedups.py): ~20 % faster PDFs, same bytes. Optional – without
-# a C compiler or the Python headers it says why and the pipeline runs on the pure-Python modules.
-# Built again when its module list changes.
+# Refresh requirements.lock after changing the pins in pyproject.toml: resolves the newest
+# versions pyproject.toml allows and records every package's hashes (needs the network).
+# Then: make test, and commit both files.
+lock:
+	@rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install -q pip-tools==7.7.0
+	@.lock-venv/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --extra test --extra speedups \
+	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	@rm -rf .lock-venv
+	@echo "✓ requirements.lock"
+
+# Compiled WeasyPrint (pipeline/compat/speedups.py): faster PDFs, same bytes. Optional – without a
+# C compiler or the Python headers it says why and the pipeline runs on the pure-Python modules;
+# a failed build shows the compiler's last lines and is tried again at the next make. Built
+# again when its module list or the locked library versions change.
 $(VENV)/.speedups: $(VENV)/.python-deps pipeline/compat/speedups.py
 	@echo "Biên dịch WeasyPrint / compiling WeasyPrint's layout modules (once, ~2–3 min) …"
-	@$(PY) -m pipeline.compat.speedups build 2>/dev/null | tail -n 1 || true
-	@touch $@
+	@if $(PY) -m pipeline.compat.speedups build; then touch $@; fi
 
 venv: $(VENV)/.python-deps $(VENV)/.speedups
 system-deps: $(VENV)/.system-deps

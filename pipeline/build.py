@@ -6,7 +6,9 @@ errors publishes nothing: its report goes beside the period folder, never into i
 """
 from __future__ import annotations
 
+import errno
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,18 +86,24 @@ def build(folder: Path, period: str = "nam", out_root: Path | None = None, jobs:
         return result
     job = compose.Job(unit, period, rulebook.load(unit.info.regime), ratings)
     cache = pool.Cache((out_root or OUTPUT) / ".cache") if use_cache else None
-    outs = outputs_for(job, jobs, cache, progress)
-    # Dossiers in three copies (assemble/); with strict, a missing required component is an error.
-    copies, more = dossiers(job, outs, folder, strict, jobs, cache)
-    problems = result.problems = problems + more
-    report = P.report(problems, title)
-    if not result.ok:
-        result.report = write_failure(target, report)
-        return result
-    outs += copies
-    outs.append(ratings_file(ratings, unit))
-    outs.append(Output("kiem-tra.txt", "kiem-tra", "txt", None, report.encode("utf-8")))
-    result.outputs = outs
-    publish(target, outs, unit.slug, unit.info.year, period, created_at(unit))
+    started = time.time_ns() - 1_000_000_000   # file times are a tick coarser than the clock
+    try:
+        outs = outputs_for(job, jobs, cache, progress)
+        # Dossiers in three copies (assemble/); with strict, a missing required component is an error.
+        copies, more = dossiers(job, outs, folder, strict, jobs, cache)
+        problems = result.problems = problems + more
+        report = P.report(problems, title)
+        if not result.ok:
+            result.report = write_failure(target, report)
+            return result
+        outs += copies
+        outs.append(ratings_file(ratings, unit))
+        outs.append(Output("kiem-tra.txt", "kiem-tra", "txt", None, report.encode("utf-8")))
+        result.outputs = outs
+        publish(target, outs, unit.slug, unit.info.year, period, created_at(unit))
+    except OSError as exc:
+        if cache is not None and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            cache.remove_since(started)   # a full disk: give back what this build cached
+        raise
     result.report = target / "kiem-tra.txt"
     return result

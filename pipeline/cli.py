@@ -245,7 +245,12 @@ def main(argv: list[str] | None = None) -> int:
         ap.print_help()
         return 2
     try:
-        return args.fn(args)
+        try:
+            return args.fn(args)
+        finally:
+            pool = sys.modules.get("pipeline.render.pool")
+            if pool is not None:
+                pool.stop()   # the render workers end with the command, never mid-start
     except KeyboardInterrupt:
         print("Đã dừng / interrupted", file=sys.stderr)
         return 130

@@ -139,3 +139,22 @@ def test_a_file_changed_in_place_or_a_failing_link_is_written_not_linked(tmp_pat
     for f in json.loads((third.folder / "manifest.json").read_text("utf-8"))["files"]:
         import hashlib
         assert hashlib.sha256((third.folder / f["path"]).read_bytes()).hexdigest() == f["sha256"], f["path"]
+
+
+def test_a_command_that_ends_early_never_prints_a_traceback(tmp_path):
+    """The render workers start while the data is read; a command that finds errors returns at
+    once. It used to exit while a worker was being started, which then printed a
+    multiprocessing traceback (1 run in 5–20). Two commands at a time make the race likelier."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    folder = write_unit(tmp_path / "u", {"don-vi.yaml": UNIT.replace("nam: 2025", "nam: 2025\n  che_do: x")})
+    argv = [sys.executable, "-m", "pipeline", "dossier", str(folder), "--output", str(tmp_path / "o")]
+    for _ in range(8):
+        runs = [subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for _ in range(2)]
+        for r in runs:
+            out, err = r.communicate(timeout=120)
+            assert r.returncode == 1 and "LỖI don-vi.yaml:9 che_do" in err
+            assert "Traceback" not in out + err and "Exception" not in out + err, err

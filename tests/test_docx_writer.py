@@ -195,3 +195,13 @@ def test_zip_writer_gives_the_bytes_of_zipfile():
 def test_reproducible_zip_leaves_a_rendered_document_unchanged(contexts):
     data = docx_writer.render(contexts["ke-hoach"], CREATED)
     assert docx_writer.reproducible_zip(data) == data
+
+
+def test_a_title_longer_than_a_core_property_allows_is_cut_there_and_whole_in_the_text(contexts):
+    """Word and python-docx allow 255 characters in a core property; the document's own text
+    keeps the whole title."""
+    long_name = "Nguyễn " + "Văn " * 1300 + "An"
+    ctx = {**contexts["mau-02b"], "meta": {**contexts["mau-02b"]["meta"], "title": f"Bản kiểm điểm – {long_name}"}}
+    doc = Document(io.BytesIO(docx_writer.render(ctx, CREATED)))
+    assert 240 < len(doc.core_properties.title) <= 255 and doc.core_properties.title.endswith("Văn…")
+    assert doc.core_properties.title.startswith("Bản kiểm điểm – Nguyễn Văn Văn")

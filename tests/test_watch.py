@@ -498,3 +498,34 @@ def test_an_internal_failure_is_reported_and_the_watcher_goes_on(tmp_path, monke
     assert state(inbox, "xa-i")["phase"] == "idle" and state(inbox, "xa-i")["pending"] == []
     assert len(kept_inputs(inbox, "xa-i")) == 4
     assert "Traceback" in (inbox / ".nhat-ky.log").read_text("utf-8")  # for the technician, in the log only
+
+
+def test_a_running_watcher_picks_up_an_edit_under_forms(env, tmp_path):
+    """An office edits forms/ while the watcher runs: the next build uses the edit – in what
+    the main process composes (the profile) and in what the render workers write (templates)."""
+    import pypdf
+
+    forms = tmp_path / "forms"
+    shutil.copytree(ROOT / "forms", forms)
+    env.env = lambda: {**os.environ, "KIEMDIEM_DATA": str(env.data), "KIEMDIEM_FORMS": str(forms),
+                       "PYTHONDONTWRITEBYTECODE": "1"}
+    files = unit_files(env.tmp, "xa-f")
+    w = env.start()
+    for rel, data in files.items():
+        slow_write(env.inbox / "xa-f" / rel, data, chunks=1, pause=0)
+    receipt = env.inbox / "xa-f" / "KET-QUA.txt"
+    env.wait(receipt.is_file, "the first build", w)
+    pdf = env.out / "xa-f" / "2025" / "ke-hoach.pdf"
+
+    def text() -> str:
+        return "\n".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
+
+    assert "MẪU SỬA" not in text() and "=====" not in text()
+    first = receipt.stat().st_mtime_ns
+    profile = forms / "profile" / "hd36.yaml"
+    profile.write_text(profile.read_text("utf-8").replace('subject_rule: "-----"', 'subject_rule: "====="'), "utf-8")
+    base = forms / "html" / "base.html.j2"
+    base.write_text(base.read_text("utf-8").replace('{% endif %}>', '{% endif %}><p>MẪU SỬA</p>', 1), "utf-8")
+    slow_write(env.inbox / "xa-f" / "ke-hoach.yaml", files["ke-hoach.yaml"], chunks=1, pause=0)
+    env.wait(lambda: receipt.stat().st_mtime_ns != first, "the second build", w)
+    assert "MẪU SỬA" in text() and "=====" in text()

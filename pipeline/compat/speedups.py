@@ -132,6 +132,31 @@ def _missing_tools() -> str | None:
     return None
 
 
+class _output_to:
+    """Send this process's stdout and stderr (file descriptors 1 and 2, so the compiler's too)
+    to a file for the duration."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.saved = (os.dup(1), os.dup(2))
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+
+    def __exit__(self, *exc):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd, saved in zip((1, 2), self.saved):
+            os.dup2(saved, fd)
+            os.close(saved)
+        return False
+
+
 def build(folder: Path = FOLDER, jobs: int = 2) -> str | None:
     """Compile MODULES into `folder` (replaced as a whole). Returns why not, or None when built."""
     why = _missing_tools()
@@ -161,11 +186,17 @@ def build(folder: Path = FOLDER, jobs: int = 2) -> str | None:
         stage = work / "out"
         cwd = os.getcwd()
         os.chdir(work / "src")
+        log = work / "build.log"
         try:
-            setup(name="kiemdiem-speedups", script_args=[
-                      "-q", "build_ext", "--build-lib", str(stage), "--build-temp", str(work / "tmp"),
-                      "-j", str(jobs)],
-                  ext_modules=cythonize(exts, compiler_directives={"language_level": 3}, quiet=True))
+            # Cython's and the C compiler's output goes to a log, shown when the build fails
+            with _output_to(log):
+                setup(name="kiemdiem-speedups", script_args=[
+                          "-q", "build_ext", "--build-lib", str(stage), "--build-temp", str(work / "tmp"),
+                          "-j", str(jobs)],
+                      ext_modules=cythonize(exts, compiler_directives={"language_level": 3}, quiet=True))
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 – setup() exits on a compiler error
+            tail = "\n".join(log.read_text("utf-8", "replace").splitlines()[-25:]) if log.exists() else ""
+            return f"biên dịch lỗi / the build failed ({type(exc).__name__}: {exc})\n{tail}"
         finally:
             os.chdir(cwd)
         suffix = importlib.machinery.EXTENSION_SUFFIXES[0]

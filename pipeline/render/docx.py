@@ -462,15 +462,27 @@ def _schema_order(root) -> None:
 # ---------------------------------------------------------------- metadata and bytes
 
 
+_CORE_MAX = 255   # characters of a core property (python-docx refuses more; so does Word)
+
+
+def _short(text: str) -> str:
+    """A core property as long as allowed: cut at a word with «…» (the document keeps it whole)."""
+    text = str(text)
+    if len(text) <= _CORE_MAX:
+        return text
+    cut = text[:_CORE_MAX - 1].rsplit(" ", 1)[0] or text[:_CORE_MAX - 1]
+    return cut + "…"
+
+
 def _metadata(doc, ctx: dict, created: dt.datetime) -> None:
     cp = doc.core_properties
     meta = ctx.get("meta", {})
-    cp.title = meta.get("title", "")
-    cp.author = meta.get("author", "")
-    cp.subject = meta.get("subject", "")
-    cp.last_modified_by = meta.get("author", "")
+    cp.title = _short(meta.get("title", ""))
+    cp.author = _short(meta.get("author", ""))
+    cp.subject = _short(meta.get("subject", ""))
+    cp.last_modified_by = _short(meta.get("author", ""))
     cp.comments = ""
-    cp.keywords = ctx.get("document", "")
+    cp.keywords = _short(ctx.get("document", ""))
     cp.created = cp.modified = created
     cp.last_printed = created
     cp.revision = 1

@@ -72,6 +72,20 @@ class Cache:
                            "pdf": [len(r.pdf), _sha(r.pdf)]}).encode()
         fs.write_parts(self._path(k), (head, b"\n", r.docx, r.pdf), durable=False)
 
+    def remove_since(self, started_ns: int) -> int:
+        """Remove every entry written since `started_ns` (render and assembly entries alike),
+        and temporaries: on a full disk a failed build gives back the space it took, rather
+        than leave the disk full of a cache of documents it never published. Returns how many."""
+        n = 0
+        for p in self.folder.glob("*/*") if self.folder.is_dir() else ():
+            try:
+                if p.name.endswith(".tmp") or p.stat().st_mtime_ns >= started_ns:
+                    p.unlink()
+                    n += 1
+            except OSError:
+                continue
+        return n
+
     def remove_temporaries(self, grace: float = 2.0) -> list[str]:
         """Remove what killed builds left half-written in the cache (any writer's temporaries).
 
@@ -366,6 +380,19 @@ def _workers(jobs: int):
     if ex is None:  # the background start failed (say why here) or the workers were lost
         _start(jobs)
     return _WORKERS[jobs]
+
+
+def stop() -> None:
+    """End the workers of this process, after letting any still starting finish their start.
+    A command calls it before it returns: workers warmed up for a build that then ended early
+    (data errors, everything cached) may still be starting, and if the process exits meanwhile
+    – concurrent.futures tears its queues down before any atexit hook – the fork server hands a
+    new worker a queue that is gone and it prints a traceback on the user's terminal."""
+    with _LOCK:
+        starting = list(_STARTING.values())
+    for t in starting:
+        t.join()
+    restart()
 
 
 @atexit.register
