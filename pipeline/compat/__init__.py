@@ -29,8 +29,6 @@ PATCHES: dict[str, dict[str, str]] = {
     "stylecache": {"weasyprint": "70.0"},
     # font subsets kept between documents (fontsubset.py: Font.subset)
     "fontsubset": {"weasyprint": "70.0"},
-    # the deflated font streams kept with them (fontsubset.py: pydyf.Stream.data)
-    "font-streams": {"weasyprint": "70.0", "pydyf": "0.13.0"},
     # our small user-agent stylesheet instead of WeasyPrint's HTML5 one (weasyprint_html.py)
     "ua-stylesheet": {"weasyprint": "70.0"},
     # our markup parsed by expat instead of the pure-Python HTML5 parser (weasyprint_html.py)
@@ -87,9 +85,6 @@ def install_weasyprint() -> None:
     if on("fontsubset"):
         from . import fontsubset
         fontsubset.install_subsets()
-    if on("font-streams"):
-        from . import fontsubset
-        fontsubset.install_streams()
     if on("stylecache"):
         from . import stylecache
         stylecache.install()
