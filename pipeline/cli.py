@@ -170,10 +170,11 @@ def cmd_watch(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from .scaffold import ScaffoldError, new_unit
+    from .scaffold import ScaffoldError, check_slug, new_unit
 
-    folder = _unit_folder(args.unit)
     try:
+        check_slug(args.unit)       # a slug only: never a path, so never a folder outside data/
+        folder = DATA / args.unit
         files = new_unit(folder)
     except ScaffoldError as exc:
         print(f"✗ {exc}", file=sys.stderr)
@@ -247,8 +248,9 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("new", help="Tạo thư mục dữ liệu mẫu cho đơn vị mới / create a new unit folder with examples",
                         description="Tạo data/<đơn vị>/ với các tệp mẫu có chú thích, kiểm tra được ngay; không ghi đè "
                                     "thư mục đã có / create data/<unit>/ with commented example files that validate")
-    sp.add_argument("unit", help="tên thư mục: chữ thường không dấu, gạch ngang (xa-lung-phinh) hoặc đường dẫn / "
-                                 "unit slug (lower-case ASCII with hyphens) or a path")
+    sp.add_argument("unit", help="tên thư mục đơn vị (tạo trong data/): chữ thường không dấu, số, gạch ngang, ví dụ "
+                                 "phuong-nguyen-nghiem / unit slug (lower-case ASCII letters, digits, hyphens), "
+                                 "created under data/")
     sp.set_defaults(fn=cmd_new)
     sp = sub.add_parser("template-xlsx",
                         help="Ghi bảng Excel mẫu danh sách đảng viên / write an empty Excel roster template",
