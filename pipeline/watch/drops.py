@@ -68,7 +68,8 @@ def seed(work: Path, data_folder: Path | None) -> bool:
     tmp = Path(tempfile.mkdtemp(prefix=f".{work.name}.tao-", dir=work.parent))
     seeded = False
     if data_folder is not None and data_folder.is_dir():
-        shutil.copytree(data_folder, tmp, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
+        # Links are copied as links (and reported by intake as errors), never as what they name.
+        shutil.copytree(data_folder, tmp, symlinks=True, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
         seeded = True
     tmp.chmod(0o755)
     os.replace(tmp, work)
@@ -92,8 +93,22 @@ def _copy_into(src: Path, dst: Path) -> None:
 
 
 def _files_named(work: Path, name: str) -> list[Path]:
-    return sorted(p for p in work.rglob(name)
-                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(work).parts))
+    """Files (or links) called name in the work copy; hidden and linked folders are not walked."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(work, followlinks=False):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        if name in filenames:
+            found.append(Path(dirpath, name))
+    return sorted(found)
+
+
+def _linked_folder(work: Path, rel: PurePosixPath) -> str | None:
+    """The first folder on the way to rel in the work copy that is a symbolic link (seeded from a
+    link in data/<unit>/): writing through it would write outside the work copy."""
+    for i in range(1, len(rel.parts)):
+        if (work.joinpath(*rel.parts[:i])).is_symlink():
+            return "/".join(rel.parts[:i])
+    return None
 
 
 @dataclass(frozen=True)
@@ -137,6 +152,12 @@ def _place(rel: PurePosixPath, src: Path, work: Path, shown: str, changed: list[
             problems.append(error(Where(shown), "", f"có {len(same)} tệp cùng tên «{rel.name}» ({where}); hãy thả tệp "
                                   "kèm đúng thư mục con của nó (hoặc nén cả thư mục thành ZIP)"))
             return
+    linked = _linked_folder(work, PurePosixPath(target.relative_to(work).as_posix()))
+    if linked:
+        problems.append(error(Where(shown), "", f"thư mục «{linked}» của bản làm việc là liên kết (symlink) – không "
+                              "ghi qua liên kết; thay liên kết trong dữ liệu của đơn vị bằng thư mục thật, hoặc xóa "
+                              "bản làm việc để bắt đầu lại"))
+        return
     _copy_into(src, target)
     changed.append(target.relative_to(work).as_posix())
     if supplies is not None:
