@@ -23,6 +23,28 @@ def _unit_folder(unit: str) -> Path:
     return Path(unit) if "/" in unit else DATA / unit
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    """path is folder or below it, once `..` and symbolic links are resolved."""
+    p, f = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    return p == f or f in p.parents
+
+
+def _output_refused(out_root: Path, given: str | None, folders: list[tuple[Path, str, str]],
+                    unit_names: tuple[str, ...] = ()) -> str | None:
+    """Why an output root cannot be used, or None. folders: (folder, what it is, in English) the documents
+    must stay out of – a build that writes into its data reads its own outputs next time.
+    unit_names: the documents go to <output>/<unit>/, which must stay out of them too."""
+    shown = given if given is not None else str(out_root)
+    for folder, what, english in folders:
+        for target in (out_root, *(out_root / n for n in unit_names if n)):
+            if _inside(target, folder):
+                at = f" (tài liệu sẽ ở {target})" if target != out_root else ""
+                return (f"LỖI --output «{shown}»: thư mục kết quả nằm trong {what} «{folder}»{at}: lần dựng sau "
+                        "sẽ đọc tài liệu đã dựng như dữ liệu – hãy chọn thư mục kết quả ở ngoài, ví dụ output/ / "
+                        f"the output folder is inside {english}; choose one outside it")
+    return None
+
+
 def _period(value: str) -> str:
     v = value.strip().upper().replace("QUY", "Q").replace("QUÝ", "Q")
     if v in ("NAM", "NĂM", "YEAR", ""):
@@ -80,7 +102,14 @@ def cmd_dossier(args) -> int:
     from .build import build
 
     folder = _unit_folder(args.unit)
-    result = build(folder, args.period, Path(args.output) if args.output else None, strict=args.strict)
+    out_root = Path(args.output) if args.output else OUTPUT
+    why = _output_refused(out_root, args.output, [(folder, "thư mục dữ liệu của đơn vị", "the unit's data folder"),
+                                                       (DATA, "thư mục dữ liệu", "the data folder")],
+                          (folder.name, Path(os.path.realpath(folder)).name))
+    if why:
+        print(why, file=sys.stderr)
+        return 2
+    result = build(folder, args.period, out_root, strict=args.strict)
     _print_problems(result.problems)
     if not result.ok:
         where = f" (báo cáo: {result.report})" if result.report else ""
@@ -101,9 +130,14 @@ def cmd_year(args) -> int:
     except ValueError as exc:
         print(f"LỖI --shard {exc}", file=sys.stderr)
         return 2
+    data = Path(args.data) if args.data else DATA
+    out_root = Path(args.output) if args.output else OUTPUT
+    why = _output_refused(out_root, args.output, [(data, "thư mục dữ liệu", "the data folder")])
+    if why:
+        print(why, file=sys.stderr)
+        return 2
     console = Console(stderr=True)
-    runs = Y.run(Path(args.data) if args.data else DATA, args.year, Path(args.output) if args.output else None,
-                 args.jobs, shard, console)
+    runs = Y.run(data, args.year, out_root, args.jobs, shard, console)
     if not runs:
         print(f"Không có đơn vị nào của năm {args.year} trong {args.data or DATA}", file=sys.stderr)
         return 1
@@ -123,17 +157,24 @@ def cmd_schema(args) -> int:
 
 
 def cmd_watch(args) -> int:
-    from .watch import run
+    from .watch import DEFAULT_INBOX, run
 
-    return run(Path(args.inbox) if args.inbox else None, Path(args.output) if args.output else None,
-               once=args.once, settle=args.settle, debounce=args.debounce, period=args.period)
+    inbox = Path(args.inbox) if args.inbox else DEFAULT_INBOX
+    out_root = Path(args.output) if args.output else OUTPUT
+    why = _output_refused(out_root, args.output, [(inbox, "thư mục nhận tệp", "the drop folder"),
+                                                  (DATA, "thư mục dữ liệu", "the data folder")])
+    if why:
+        print(why, file=sys.stderr)
+        return 2
+    return run(inbox, out_root, once=args.once, settle=args.settle, debounce=args.debounce, period=args.period)
 
 
 def cmd_new(args) -> int:
-    from .scaffold import ScaffoldError, new_unit
+    from .scaffold import ScaffoldError, check_slug, new_unit
 
-    folder = _unit_folder(args.unit)
     try:
+        check_slug(args.unit)       # a slug only: never a path, so never a folder outside data/
+        folder = DATA / args.unit
         files = new_unit(folder)
     except ScaffoldError as exc:
         print(f"✗ {exc}", file=sys.stderr)
@@ -207,8 +248,9 @@ def parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("new", help="Tạo thư mục dữ liệu mẫu cho đơn vị mới / create a new unit folder with examples",
                         description="Tạo data/<đơn vị>/ với các tệp mẫu có chú thích, kiểm tra được ngay; không ghi đè "
                                     "thư mục đã có / create data/<unit>/ with commented example files that validate")
-    sp.add_argument("unit", help="tên thư mục: chữ thường không dấu, gạch ngang (xa-lung-phinh) hoặc đường dẫn / "
-                                 "unit slug (lower-case ASCII with hyphens) or a path")
+    sp.add_argument("unit", help="tên thư mục đơn vị (tạo trong data/): chữ thường không dấu, số, gạch ngang, ví dụ "
+                                 "phuong-nguyen-nghiem / unit slug (lower-case ASCII letters, digits, hyphens), "
+                                 "created under data/")
     sp.set_defaults(fn=cmd_new)
     sp = sub.add_parser("template-xlsx",
                         help="Ghi bảng Excel mẫu danh sách đảng viên / write an empty Excel roster template",

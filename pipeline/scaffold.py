@@ -25,11 +25,12 @@ class ScaffoldError(Exception):
 
 
 def check_slug(slug: str) -> None:
-    if not SLUG_RE.match(slug or ""):
+    if not SLUG_RE.fullmatch(slug or ""):   # fullmatch: «$» alone lets a trailing newline through
         raise ScaffoldError(
             f"tên thư mục đơn vị «{slug}» không hợp lệ: chỉ dùng chữ thường không dấu, số và dấu gạch ngang "
-            "giữa các từ, ví dụ: xa-lung-phinh, phuong-nguyen-nghiem / the unit slug must be lower-case ASCII "
-            "words joined by hyphens")
+            "giữa các từ, ví dụ: xa-lung-phinh, phuong-nguyen-nghiem (chỉ tên, không phải đường dẫn: thư mục "
+            "được tạo trong data/) / the unit slug must be lower-case ASCII words joined by hyphens, "
+            "not a path (the folder is made under data/)")
 
 
 def names(slug: str) -> dict[str, str]:

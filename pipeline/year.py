@@ -31,6 +31,8 @@ class UnitRun:
 def unit_year(folder: Path) -> int | None:
     """The year a unit folder declares (don_vi.nam), read cheaply; None if unreadable."""
     for f in sorted(folder.glob("*.y*ml")) + sorted(folder.glob("*.json")):
+        if f.is_symlink() or not f.is_file():   # never followed (intake reports it); a FIFO would block
+            continue
         try:
             data = yaml.safe_load(f.read_text("utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError, OSError):

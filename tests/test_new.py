@@ -73,11 +73,15 @@ def test_bad_slug_is_refused(data_root, slug):
     assert not data_root.exists() or not any(data_root.iterdir())
 
 
-def test_new_accepts_a_path(tmp_path):
-    code, _, err = run_cli("new", str(tmp_path / "units" / "thi-tran-muong-khuong"))
+def test_new_takes_a_slug_and_creates_it_under_data(data_root, tmp_path):
+    code, _, err = run_cli("new", "thi-tran-muong-khuong")
     assert code == 0, err
-    unit, problems = load_unit(tmp_path / "units" / "thi-tran-muong-khuong")
+    unit, problems = load_unit(data_root / "thi-tran-muong-khuong")
     assert not problems and unit.info.issuer == "Đảng ủy thị trấn Muong Khuong"
+    # a path is refused (tests/test_cli_paths.py: ../x and the like), even one that ends in a slug
+    code, _, err = run_cli("new", str(tmp_path / "units" / "thi-tran-muong-khuong"))
+    assert code == 2 and "chỉ tên, không phải đường dẫn" in err
+    assert not (tmp_path / "units").exists()
 
 
 def test_names_from_slug():

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .. import problems as P
 from .components import UNIT
+from .sanitize import ACTIVE, strip_active
 from .sources import BadPdf, check
 
 FOLDER = "dinh-kem"
@@ -228,6 +229,10 @@ def _load(path: Path, real: str, root: str, ext: str) -> tuple[bytes, int, str |
         if src.repairs:
             note = (f"tệp PDF có lỗi cấu trúc nhưng đọc được {pages} trang ({src.repairs[0][:80]}) – "
                     f"nên kiểm tra lại hoặc quét lại")
+        data, removed = strip_active(src, data)       # sanitize.py: only the pages, without scripts
+        if removed:
+            name = os.fsencode(path.name).decode("utf-8", "replace")      # a name in any bytes prints
+            note = "; ".join(filter(None, [note, ACTIVE.format(what=", ".join(removed), name=name)]))
         return data, pages, note
     if expected == "pdf" and not kind:
         raise BadPdf("not-pdf")

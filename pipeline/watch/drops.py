@@ -2,8 +2,11 @@
 
 The work copy (<inbox>/.lam-viec/<unit>/) is the union of everything dropped for the unit so
 far, seeded once from data/<unit>/ when that exists. A dropped file replaces the file of the
-same path in it; a ZIP is checked whole, then its files are merged the same way. Nothing here
-touches the dropped files themselves: they are read from da-xu-ly/<batch>/ and stay there.
+same path in it; a ZIP is checked whole, then its files are merged the same way. The files of a
+batch are applied in the order they arrived – modification time (kept by the rename into
+da-xu-ly/), then name – a ZIP's members at the ZIP's place, so a correction dropped after a ZIP
+wins; each placement is recorded as a Supply for the receipt. Nothing here touches the dropped
+files themselves: they are read from da-xu-ly/<batch>/ and stay there.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import stat
 import tempfile
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .. import intake
@@ -64,7 +68,8 @@ def seed(work: Path, data_folder: Path | None) -> bool:
     tmp = Path(tempfile.mkdtemp(prefix=f".{work.name}.tao-", dir=work.parent))
     seeded = False
     if data_folder is not None and data_folder.is_dir():
-        shutil.copytree(data_folder, tmp, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
+        # Links are copied as links (and reported by intake as errors), never as what they name.
+        shutil.copytree(data_folder, tmp, symlinks=True, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
         seeded = True
     tmp.chmod(0o755)
     os.replace(tmp, work)
@@ -88,12 +93,45 @@ def _copy_into(src: Path, dst: Path) -> None:
 
 
 def _files_named(work: Path, name: str) -> list[Path]:
-    return sorted(p for p in work.rglob(name)
-                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(work).parts))
+    """Files (or links) called name in the work copy; hidden and linked folders are not walked."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(work, followlinks=False):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        if name in filenames:
+            found.append(Path(dirpath, name))
+    return sorted(found)
+
+
+def _linked_folder(work: Path, rel: PurePosixPath) -> str | None:
+    """The first folder on the way to rel in the work copy that is a symbolic link (seeded from a
+    link in data/<unit>/): writing through it would write outside the work copy."""
+    for i in range(1, len(rel.parts)):
+        if (work.joinpath(*rel.parts[:i])).is_symlink():
+            return "/".join(rel.parts[:i])
+    return None
+
+
+@dataclass(frozen=True)
+class Supply:
+    """One dropped file put into the work copy."""
+
+    target: str      # its path in the work copy
+    source: str      # the dropped file as shown (a ZIP member: «x.zip › chi-bo/a.yaml»)
+    mtime: float     # when it was dropped: its modification time (a ZIP member: the ZIP's)
+
+
+def replacements(supplies: list[Supply]) -> list[tuple[str, Supply, list[Supply]]]:
+    """(work-copy file, the dropped file used – the last –, the dropped files it replaced) for
+    every file of the work copy that more than one dropped file supplied, in applied order."""
+    by_target: dict[str, list[Supply]] = {}
+    for s in supplies:
+        by_target.setdefault(s.target, []).append(s)
+    return [(t, ss[-1], ss[:-1]) for t, ss in by_target.items() if len(ss) > 1]
 
 
 def _place(rel: PurePosixPath, src: Path, work: Path, shown: str, changed: list[str],
-           problems: list[Problem], strict: bool) -> None:
+           problems: list[Problem], strict: bool, supplies: list[Supply] | None = None,
+           mtime: float = 0.0) -> None:
     """Put one incoming file (src, at rel inside the unit) into the work copy."""
     parts = rel.parts
     in_attachments = len(parts) > 1 and parts[0] in attachment_dirs()
@@ -114,8 +152,16 @@ def _place(rel: PurePosixPath, src: Path, work: Path, shown: str, changed: list[
             problems.append(error(Where(shown), "", f"có {len(same)} tệp cùng tên «{rel.name}» ({where}); hãy thả tệp "
                                   "kèm đúng thư mục con của nó (hoặc nén cả thư mục thành ZIP)"))
             return
+    linked = _linked_folder(work, PurePosixPath(target.relative_to(work).as_posix()))
+    if linked:
+        problems.append(error(Where(shown), "", f"thư mục «{linked}» của bản làm việc là liên kết (symlink) – không "
+                              "ghi qua liên kết; thay liên kết trong dữ liệu của đơn vị bằng thư mục thật, hoặc xóa "
+                              "bản làm việc để bắt đầu lại"))
+        return
     _copy_into(src, target)
     changed.append(target.relative_to(work).as_posix())
+    if supplies is not None:
+        supplies.append(Supply(changed[-1], shown, mtime))
 
 
 def _strip_wrapper(rels: list[PurePosixPath], names: set[str]) -> list[PurePosixPath]:
@@ -127,15 +173,32 @@ def _strip_wrapper(rels: list[PurePosixPath], names: set[str]) -> list[PurePosix
     return rels
 
 
-def merge(batch: Path, work: Path, unit: str, scratch: Path) -> tuple[list[str], list[Problem]]:
-    """Merge one batch of dropped files into the work copy; returns (files changed, problems)."""
+def arrival_order(batch: Path) -> list[tuple[Path, os.stat_result | None]]:
+    """Every file (and link) of a batch, in the order it arrived: modification time, then name.
+
+    Links are listed (to be refused), never followed – a linked folder is not walked.
+    """
+    found: list[tuple[int, str, Path, os.stat_result | None]] = []
+    for dirpath, dirnames, filenames in os.walk(batch, followlinks=False):
+        for name in [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))] + filenames:
+            p = Path(dirpath, name)
+            try:
+                st = p.lstat()
+            except OSError:
+                st = None
+            found.append((st.st_mtime_ns if st else 0, nfc(p.relative_to(batch).as_posix()), p, st))
+    return [(p, st) for _, _, p, st in sorted(found, key=lambda f: (f[0], f[1]))]
+
+
+def merge(batch: Path, work: Path, unit: str, scratch: Path,
+          supplies: list[Supply] | None = None) -> tuple[list[str], list[Problem]]:
+    """Merge one batch of dropped files into the work copy, in the order they arrived; returns
+    (files changed, problems). `supplies` (if given) receives every placement, in order."""
     changed: list[str] = []
     problems: list[Problem] = []
     if not batch.is_dir():
         return changed, problems
-    for p in sorted(batch.rglob("*")):
-        if p.is_dir() and not p.is_symlink():
-            continue
+    for p, st in arrival_order(batch):
         rel = PurePosixPath(nfc(p.relative_to(batch).as_posix()))
         shown = rel.as_posix()
         if p.is_symlink():
@@ -144,19 +207,24 @@ def merge(batch: Path, work: Path, unit: str, scratch: Path) -> tuple[list[str],
         if rel.parts[0] == unit and len(rel.parts) > 1:  # the unit's folder itself was dropped
             rel = PurePosixPath(*rel.parts[1:])
         try:
-            size = p.stat().st_size
+            if st is None:
+                st = p.stat()
+            size = st.st_size
         except OSError as exc:
             problems.append(error(Where(shown), "", f"không đọc được tệp ({exc.strerror or exc})"))
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            problems.append(error(Where(shown), "", "không phải tệp thông thường – không dùng"))
             continue
         if size == 0:
             problems.append(error(Where(shown), "", "tệp rỗng (0 byte) – có thể sao chép chưa xong; hãy thả lại tệp"))
             continue
         if rel.suffix.lower() == ".zip" and not (len(rel.parts) > 1 and rel.parts[0] in attachment_dirs()):
-            c, probs = merge_zip(p, shown, work, unit, scratch)
+            c, probs = merge_zip(p, shown, work, unit, scratch, supplies, st.st_mtime)
             changed += c
             problems += probs
             continue
-        _place(rel, p, work, shown, changed, problems, strict=True)
+        _place(rel, p, work, shown, changed, problems, strict=True, supplies=supplies, mtime=st.st_mtime)
     return changed, problems
 
 
@@ -229,7 +297,8 @@ def safe_extract(path: Path, dest: Path) -> list[tuple[PurePosixPath, Path]]:
         return out
 
 
-def merge_zip(path: Path, shown: str, work: Path, unit: str, scratch: Path) -> tuple[list[str], list[Problem]]:
+def merge_zip(path: Path, shown: str, work: Path, unit: str, scratch: Path, supplies: list[Supply] | None = None,
+              mtime: float = 0.0) -> tuple[list[str], list[Problem]]:
     changed: list[str] = []
     problems: list[Problem] = []
     scratch.mkdir(parents=True, exist_ok=True)
@@ -247,7 +316,7 @@ def merge_zip(path: Path, shown: str, work: Path, unit: str, scratch: Path) -> t
             if extracted.stat().st_size == 0:
                 problems.append(warning(Where(inner), "", "tệp rỗng trong ZIP – bỏ qua"))
                 continue
-            _place(rel, extracted, work, inner, changed, problems, strict=False)
+            _place(rel, extracted, work, inner, changed, problems, strict=False, supplies=supplies, mtime=mtime)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return changed, problems

@@ -237,10 +237,15 @@ class Watcher:
         try:
             if drops.seed(work, self.data_root / unit):
                 log.info(f"đơn vị {unit}: bản làm việc lấy từ {self.data_root / unit} (chỉ sao chép, không sửa)")
-            for b in st.pending:
-                c, probs = drops.merge(udir / drops.DONE_DIR / b, work, unit, self.work_root)
+            supplies: list[drops.Supply] = []
+            for b in st.pending:  # batches oldest first; in each, files in the order they arrived
+                mine: list[drops.Supply] = []
+                c, probs = drops.merge(udir / drops.DONE_DIR / b, work, unit, self.work_root, mine)
                 run.changed += c
                 problems += probs
+                supplies += [s if len(st.pending) == 1 else drops.Supply(s.target, f"{b}/{s.source}", s.mtime)
+                             for s in mine]
+            run.replaced = drops.replacements(supplies)
             st.phase = "building"
             self.journal.save(st)
             log.info(f"đơn vị {unit}: bắt đầu dựng ({len(received)} tệp mới từ da-xu-ly/{', '.join(st.pending)}/)")

@@ -26,6 +26,7 @@ class Run:
     problems: list[P.Problem] = field(default_factory=list)
     result: object = None              # the BuildResult, when the build ran
     output: Path | None = None         # where the unit's documents are (or would be)
+    replaced: list = field(default_factory=list)  # drops.replacements(): files two drops supplied
 
 
 def _when(t: dt.datetime) -> str:
@@ -41,7 +42,17 @@ def _inputs(run: Run) -> list[str]:
     where = ", ".join(f"da-xu-ly/{b}/" for b in run.batches) or "—"
     lines.append(f"Tệp đã nhận ({len(run.received)}; cất tại {where}):")
     lines += [f"  {r}" for r in run.received] or ["  (không có tệp mới – dựng lại việc còn dở)"]
+    if run.replaced:
+        lines += ["", "Hai tệp thả vào cùng cho một tệp dữ liệu – dùng tệp thả sau (theo thời điểm sửa tệp, "
+                      "rồi theo tên), tệp thả trước bị thay:"]
+        for target, used, old in run.replaced:
+            before = ", ".join(f"«{o.source}» ({_stamp(o.mtime)})" for o in reversed(old))
+            lines.append(f"  {target}: dùng «{used.source}» ({_stamp(used.mtime)}), thay cho {before}")
     return lines
+
+
+def _stamp(mtime: float) -> str:
+    return _when(dt.datetime.fromtimestamp(mtime))
 
 
 def receipt_text(run: Run) -> str:
@@ -136,6 +147,10 @@ Tài liệu dựng lần trước (nếu có) vẫn giữ nguyên{% if run.outpu
 {% endfor %}</table>
 <p>Tệp đã nhận ({{ run.received|length }}), cất tại {% for b in run.batches %}<code>da-xu-ly/{{ b }}/</code> {% endfor %}:</p>
 <ul>{% for r in run.received %}<li><code>{{ r }}</code></li>{% endfor %}</ul>
+{% if run.replaced %}<p>Hai tệp thả vào cùng cho một tệp dữ liệu – dùng tệp thả sau:</p>
+<ul>{% for target, used, old in run.replaced %}<li><code>{{ target }}</code>: dùng <code>{{ used.source }}</code>
+({{ stamp(used.mtime) }}), thay cho {% for o in old|reverse %}<code>{{ o.source }}</code> ({{ stamp(o.mtime) }}){% if not loop.last %}, {% endif %}{% endfor %}</li>
+{% endfor %}</ul>{% endif %}
 </body></html>
 """)
 
@@ -144,7 +159,7 @@ def error_html(run: Run) -> str:
     problems = P.ordered(run.problems)
     n_err = sum(p.is_error for p in problems)
     return _HTML.render(run=run, problems=problems, n_err=n_err, n_warn=len(problems) - n_err,
-                        when=_when(run.started), label=P.LABEL)
+                        when=_when(run.started), label=P.LABEL, stamp=_stamp)
 
 
 def write(run: Run, unit_dir: Path) -> Path:
