@@ -81,6 +81,21 @@ def test_deep_but_legal_data_still_reads(tmp_path):
         assert (value, depth) == (1, levels + 1)
 
 
+# ---------------------------------------------------------------- 3. lone surrogates
+
+
+def test_lone_surrogate_in_json_is_an_error_naming_the_field(tmp_path):
+    member = ('{"dang_vien": [{"id": "s-1", "ho_ten": "Lê \\ud800 Ân", "chi_bo": "cb-a",\n'
+              '  "ngay_vao_dang": "01/01/2010", "chuc_vu_dang": "\\ud83e\\udd80"}]}\n')
+    folder = write_unit(tmp_path / "u", {"dv.json": member})
+    code, out = validate(folder)
+    assert code == 1
+    assert "LỖI dv.json:1 dang_vien.ho_ten: «Lê \ufffd Ân» có ký tự hỏng (U+D800" in out, out
+    # a surrogate pair is one character (here an emoji, which the fonts cannot draw)
+    assert "LỖI dv.json:2 dang_vien.chuc_vu_dang: «🦀» có ký tự «🦀» (U+1F980)" in out, out
+    assert "unicode" not in out and "Input should" not in out
+
+
 # ---------------------------------------------------------------- 4. alias bomb
 
 BOMB = "".join(
@@ -121,3 +136,89 @@ def test_aliases_of_reasonable_size_still_read(tmp_path):
     path.write_text("mau: &m {chung: 25, ket_qua: 55}\n" + "".join(f"d{i}: *m\n" for i in range(2000)), "utf-8")
     src, problems = read(path, "a.yaml")
     assert not problems and src.data["d1999"] == {"chung": 25, "ket_qua": 55}
+
+
+# ---------------------------------------------------------------- 6. control characters
+
+
+def test_raw_nul_byte_is_reported_at_its_line_and_column(tmp_path):
+    folder = write_unit(tmp_path / "u", {"chi-bo/a.yaml": CELL.replace("Lê Văn Ân", "Lê Văn\x00 Ân")})
+    code, out = validate(folder)
+    assert code == 1
+    assert (f"LỖI chi-bo/a.yaml:{NAME_LINE} có ký tự điều khiển không in được (U+0000) ở cột 19 – "
+            "hãy xóa ký tự này") in out, out
+    assert "special characters" not in out and "position" not in out
+
+
+def test_escaped_control_character_and_json_nul_are_errors(tmp_path):
+    cell = CELL.replace("ho_ten: Lê Văn Ân", 'ho_ten: "Lê\\x01Văn Ân"')
+    folder = write_unit(tmp_path / "u", {"chi-bo/a.yaml": cell,
+                                         "x.json": '{"dang_vien": [{"id": "z", "ho_ten": "A\x00B"}]}'})
+    code, out = validate(folder)
+    assert code == 1
+    assert (f"LỖI chi-bo/a.yaml:{NAME_LINE} dang_vien.ho_ten: «Lê‹U+0001›Văn Ân» có ký tự điều khiển không in được "
+            "(U+0001) – hãy xóa ký tự này") in out, out
+    assert "LỖI x.json:1 JSON sai cú pháp ở cột 40: có ký tự điều khiển không in được trong chuỗi" in out, out
+
+
+# ---------------------------------------------------------------- 11. bidi and invisible characters
+
+
+def test_bidi_override_is_an_error_and_zero_width_is_stripped(tmp_path):
+    from pipeline.validate import load_unit
+
+    cell = CELL.replace("Lê Văn Ân", "Lê \u202eVăn Ân").replace("Trần Thị Thu Hà", "Trần Thị\u200b Thu\ufeff Hà")
+    folder = write_unit(tmp_path / "u", {"chi-bo/a.yaml": cell})
+    code, out = validate(folder)
+    assert code == 1
+    assert (f"LỖI chi-bo/a.yaml:{NAME_LINE} dang_vien.ho_ten: «Lê ‹U+202E›Văn Ân» có ký tự điều khiển hướng chữ "
+            "(U+202E) làm chữ in ra bị đảo ngược – hãy gõ lại") in out, out
+    assert ("CẢNH BÁO chi-bo/a.yaml:16 dang_vien.ho_ten: đã xóa ký tự vô hình (U+200B, U+FEFF) trong "
+            "«Trần Thị Thu Hà»") in out, out
+    fixed = write_unit(tmp_path / "v", {"chi-bo/a.yaml": CELL.replace("Trần Thị Thu Hà", "Trần Thị\u2060 Thu Hà")})
+    unit, problems = load_unit(fixed)
+    assert unit.member("a-02").name == "Trần Thị Thu Hà"
+    assert [p.is_error for p in problems if "vô hình" in p.message] == [False]
+
+
+def test_bidi_in_excel_is_an_error_at_its_cell(tmp_path):
+    from test_excel import HEADER, member, roster
+
+    folder = write_unit(tmp_path / "u")
+    roster(folder / "danh-sach.xlsx", HEADER, [member(1, **{"HỌ VÀ TÊN": "Nguyễn \u2067Văn\u2069 Thử"})])
+    code, out = validate(folder)
+    assert code == 1
+    assert "LỖI danh-sach.xlsx Sheet1!D4 ho_ten: «Nguyễn ‹U+2067›Văn‹U+2069› Thử» có ký tự điều khiển hướng chữ" \
+        in out, out
+
+
+# ---------------------------------------------------------------- 12. characters the fonts cannot draw
+
+
+def test_font_coverage_comes_from_the_font_files():
+    from pipeline import fonts, forms
+
+    cover = fonts.coverage(forms.profile())
+    if cover is None:
+        pytest.skip("fontconfig finds no font files here")
+    assert {ord(c) for c in "Đảng bộ xã Lùng Phình ƯỚC – «»"} <= cover
+    assert 0x6F22 not in cover and 0x1F980 not in cover
+
+
+@pytest.mark.parametrize("text, char", [("Lê Văn 漢", "漢"), ("Lê Văn Ân 🦀", "🦀")])
+def test_characters_the_fonts_cannot_draw_are_errors(tmp_path, text, char):
+    folder = write_unit(tmp_path / "u", {"chi-bo/a.yaml": CELL.replace("Lê Văn Ân", text)})
+    code, out = validate(folder)
+    assert code == 1
+    assert (f"LỖI chi-bo/a.yaml:{NAME_LINE} dang_vien.ho_ten: «{text}» có ký tự «{char}» (U+{ord(char):04X}) "
+            "mà phông chữ của bản in không có (sẽ in ra ô trống) – hãy bỏ hoặc thay ký tự này") in out, out
+
+
+def test_characters_the_fonts_cannot_draw_in_excel(tmp_path):
+    from test_excel import HEADER, member, roster
+
+    folder = write_unit(tmp_path / "u")
+    roster(folder / "danh-sach.xlsx", HEADER, [member(1, **{"Chức vụ": "Đảng viên 漢"})])
+    code, out = validate(folder)
+    assert code == 1
+    assert "LỖI danh-sach.xlsx Sheet1!H4 chuc_vu_dang: «Đảng viên 漢» có ký tự «漢» (U+6F22)" in out, out
