@@ -50,6 +50,20 @@ def cli(*argv: str, timeout: float = 60, env: dict | None = None) -> tuple[int, 
     return p.returncode, out, time.monotonic() - t0
 
 
+# ---------------------------------------------------------------- 1. over-long names
+
+
+def test_overlong_names_are_refused_with_their_limit(tmp_path):
+    long_name = "Nguyễn " * 715                                        # 5,005 characters
+    cell = CELL.replace("Lê Văn Ân", long_name.strip()).replace("ten: Chi bộ thôn A", "ten: " + "A" * 300)
+    folder = write_unit(tmp_path / "u", {"chi-bo/a.yaml": cell})
+    code, out = validate(folder)
+    assert code == 1
+    assert f"LỖI chi-bo/a.yaml:{NAME_LINE} ho_ten: họ tên quá dài (tối đa 100 ký tự)" in out, out[:3000]
+    assert "LỖI chi-bo/a.yaml:3 ten: tên chi bộ quá dài (tối đa 255 ký tự)" in out, out[:3000]
+    assert long_name.strip() not in out                                   # never echoed in full
+
+
 # ---------------------------------------------------------------- 2. nesting
 
 
@@ -161,6 +175,122 @@ def test_escaped_control_character_and_json_nul_are_errors(tmp_path):
     assert "LỖI x.json:1 JSON sai cú pháp ở cột 40: có ký tự điều khiển không in được trong chuỗi" in out, out
 
 
+# ---------------------------------------------------------------- 7. English leaks
+
+
+def test_every_pydantic_error_type_has_a_vietnamese_sentence():
+    from typing import get_args
+
+    from pydantic_core.core_schema import ErrorType
+
+    from pipeline.model import Member
+    from pipeline.validate import _message
+
+    ctx = {"max_length": 3, "min_length": 1, "expected": "'a' or 'b'", "le": 1, "ge": 0, "lt": 1, "gt": 0,
+           "error": "lỗi riêng của mã", "pattern": "x", "multiple_of": 2, "class_name": "X"}
+    for kind in get_args(ErrorType):
+        msg = _message(Member, {"type": kind, "loc": ("ho_ten",), "msg": "ENGLISH MESSAGE", "input": "x",
+                                "ctx": ctx}, "đảng viên thứ 1")
+        assert "ENGLISH" not in msg and ("họ tên" in msg or "«ho_ten»" in msg), (kind, msg)
+
+
+def test_literal_choices_are_joined_in_vietnamese(tmp_path):
+    folder = write_unit(tmp_path / "u", {"chi-bo/a.yaml": CELL.replace("ho_ten: Lê Văn Ân", "ho_ten: Lê Văn Ân\n    gioi_tinh: 1")})
+    code, out = validate(folder)
+    assert code == 1
+    assert f"LỖI chi-bo/a.yaml:{NAME_LINE + 1} gioi_tinh: giới tính (nam/nu) «1» không hợp lệ; chỉ nhận: 'nam' hoặc 'nu'" \
+        in out, out
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["validate", "-x"], ["tham số không nhận ra: -x"]),
+    (["validate"], ["thiếu tham số bắt buộc: unit"]),
+    (["frob"], ["lệnh «frob» không có", "validate, rate"]),
+    (["year", "hai-nghin"], ["tham số year: giá trị «hai-nghin» không hợp lệ"]),
+    (["dossier", "u", "--output"], ["tham số --output cần một giá trị"]),
+])
+def test_command_line_mistakes_are_explained_in_vietnamese(argv, words):
+    code, out, _ = cli(*argv)
+    assert code == 2
+    for w in words:
+        assert w in out, out
+    assert "cách dùng / usage: python -m pipeline" in out, out
+    english = re.sub(r" / [^\n]*", "", out)           # English is allowed only after « / »
+    assert not re.search(r"\b(usage|error|unrecognized|required|invalid|expected|choose)\b", english), out
+
+
+@pytest.mark.parametrize("value, words", [
+    (".nan", "phải là một số thật (không nhận nan, vô cực)"),
+    (".inf", "phải là một số thật (không nhận nan, vô cực)"),
+    ("-.inf", "phải là một số thật (không nhận nan, vô cực)"),
+    ('"nan"', "phải là một số thật (không nhận nan, vô cực)"),
+    ("-2.5", "«-2,5» nhỏ hơn mức tối thiểu 0"),
+])
+def test_non_finite_and_negative_scores_in_vietnamese(tmp_path, value, words):
+    folder = write_unit(tmp_path / "u", {"chi-bo/a.yaml": CELL.replace("{chung: 25,", f"{{chung: {value},")})
+    code, out = validate(folder)
+    assert code == 1
+    assert f"LỖI chi-bo/a.yaml:{SCORE_LINE} danh_gia.nam.tu_cham.chung: điểm nhóm tiêu chí chung {words}" in out, out
+    assert "0.0" not in out and "inf" not in out.replace(value, "")
+
+
+# ---------------------------------------------------------------- 10. booleans are not numbers
+
+
+@pytest.mark.parametrize("file, old, new, line, field, label", [
+    ("chi-bo/a.yaml", "{chung: 25,", "{chung: true,", SCORE_LINE, "danh_gia.nam.tu_cham.chung", "điểm nhóm tiêu chí chung"),
+    ("chi-bo/a.yaml", "ket_qua: 55}", "ket_qua: yes}", SCORE_LINE, "danh_gia.nam.tu_cham.ket_qua",
+     "điểm nhóm kết quả thực hiện nhiệm vụ"),
+    ("chi-bo/a.yaml", "ho_ten: Lê Văn Ân", "ho_ten: Lê Văn Ân\n    thu_tu: on", NAME_LINE + 1, "thu_tu",
+     "thứ tự ưu tiên trong danh sách (số nhỏ đứng trước)"),
+    ("don-vi.yaml", "nam: 2025", "nam: true", 8, "nam", "năm đánh giá"),
+    ("ke-hoach.yaml", "so: 7", "so: true", 2, "so", "số văn bản (để trống để viết tay)"),
+])
+def test_a_boolean_is_never_a_number(tmp_path, file, old, new, line, field, label):
+    base = {"chi-bo/a.yaml": CELL, "don-vi.yaml": UNIT, "ke-hoach.yaml": PLAN}[file]
+    folder = write_unit(tmp_path / "u", {file: base.replace(old, new)})
+    code, out = validate(folder)
+    assert code == 1
+    assert f"LỖI {file}:{line} {field}: {label} phải là một số, không phải giá trị có/không" in out, out
+
+
+def _numeric_fields():
+    import typing
+
+    from pipeline import model
+
+    seen, out = set(), []
+    todo = [m for m, _ in model.SECTIONS.values()]
+    while todo:
+        cls = todo.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        for name, fl in cls.model_fields.items():
+            flat, stack = set(), [fl.annotation]
+            while stack:
+                a = stack.pop()
+                if isinstance(a, type) and issubclass(a, model.Record):
+                    todo.append(a)
+                flat.add(a)
+                stack += list(typing.get_args(a))
+            if flat & {int, float}:
+                out.append((cls, fl.alias or name, list in {typing.get_origin(x) for x in flat}))
+    return out
+
+
+def test_every_numeric_field_refuses_booleans():
+    from pydantic import ValidationError
+
+    fields = _numeric_fields()
+    assert len(fields) >= 19          # scores, percents, ballots, thu_tu, so, thang, nam, do_rong
+    for cls, alias, is_list in fields:
+        with pytest.raises(ValidationError) as exc:
+            cls.model_validate({alias: [True] if is_list else True})
+        kinds = {e["type"] for e in exc.value.errors() if e["loc"][0] == alias}
+        assert kinds == {"bool_not_number"}, (cls.__name__, alias, kinds)
+
+
 # ---------------------------------------------------------------- 11. bidi and invisible characters
 
 
@@ -222,3 +352,26 @@ def test_characters_the_fonts_cannot_draw_in_excel(tmp_path):
     code, out = validate(folder)
     assert code == 1
     assert "LỖI danh-sach.xlsx Sheet1!H4 chuc_vu_dang: «Đảng viên 漢» có ký tự «漢» (U+6F22)" in out, out
+
+
+# ---------------------------------------------------------------- 13. implausible dates
+
+
+@pytest.mark.parametrize("value, year", [("01/01/0001", "1"), ("0001-01-01", "1"), ("31/12/1899", "1899"),
+                                         ("01/01/2101", "2101")])
+def test_dates_outside_1900_2100_are_errors(tmp_path, value, year):
+    folder = write_unit(tmp_path / "u", {"chi-bo/a.yaml": CELL.replace("01/01/1985", value)})
+    code, out = validate(folder)
+    assert code == 1
+    assert (f"LỖI chi-bo/a.yaml:{NAME_LINE + 1} ngay_sinh: ngày sinh: ngày «{value}» có năm {year} không hợp lý "
+            "(chỉ nhận từ năm 1900 đến năm 2100)") in out, out
+
+
+def test_excel_date_cell_outside_the_range(tmp_path):
+    from test_excel import HEADER, member, roster
+
+    folder = write_unit(tmp_path / "u")
+    roster(folder / "danh-sach.xlsx", HEADER, [member(1, **{"Ngày, tháng, năm sinh": dt.datetime(1850, 3, 4)})])
+    code, out = validate(folder)
+    assert code == 1
+    assert "LỖI danh-sach.xlsx Sheet1!C4 ngay_sinh: ngày sinh: ngày «04/03/1850» có năm 1850 không hợp lý" in out, out
