@@ -45,6 +45,9 @@ def reason(exc: OSError, writing: bool = True) -> str:
     return f"lỗi hệ điều hành {errno.errorcode.get(n, n)}"
 
 
+CANNOT_WRITE_EXIT = 4   # the exit code of a command that could not write its output
+
+
 def cannot_write(exc: BaseException, where: Path | str | None = None) -> str | None:
     """«không ghi được vào <path>: <why>» when exc means the output cannot be written, else None.
 

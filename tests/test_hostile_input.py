@@ -203,7 +203,7 @@ def test_literal_choices_are_joined_in_vietnamese(tmp_path):
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["validate", "-x"], ["tham số không nhận ra: -x"]),
+    (["validate", "xa-lung-phinh", "-x"], ["tham số không nhận ra: -x"]),
     (["validate"], ["thiếu tham số bắt buộc: unit"]),
     (["frob"], ["lệnh «frob» không có", "validate, rate"]),
     (["year", "hai-nghin"], ["tham số year: giá trị «hai-nghin» không hợp lệ"]),
@@ -232,6 +232,88 @@ def test_non_finite_and_negative_scores_in_vietnamese(tmp_path, value, words):
     assert code == 1
     assert f"LỖI chi-bo/a.yaml:{SCORE_LINE} danh_gia.nam.tu_cham.chung: điểm nhóm tiêu chí chung {words}" in out, out
     assert "0.0" not in out and "inf" not in out.replace(value, "")
+
+
+# ---------------------------------------------------------------- 8. cannot write the output
+
+
+def _can_unshare() -> bool:
+    return os.geteuid() == 0 and shutil.which("unshare") is not None and \
+        subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode == 0
+
+
+def _in_private_mounts(mount: str, argv: list[str], timeout: float = 120) -> tuple[int, str]:
+    """Run python -m pipeline … with `mount` (shell) done first in a private mount namespace:
+    root ignores permissions, so a read-only or full file system is the only real refusal."""
+    cmd = " ".join(f"'{a}'" for a in [sys.executable, "-m", "pipeline", *argv])
+    p = subprocess.run(["unshare", "-m", "sh", "-c", f"set -e; {mount}; cd '{ROOT}'; exec {cmd}"],
+                       capture_output=True, text=True, timeout=timeout, preexec_fn=_limit_memory)
+    return p.returncode, p.stdout + p.stderr
+
+
+def _assert_cannot_write(code: int, out: str, path: Path, why: str) -> None:
+    assert code == 4, (code, out)
+    assert f"LỖI không ghi được vào {path}" in out and why in out, out
+    assert "HỆ THỐNG" not in out and "LỖI LỖI" not in out and "Errno" not in out and "Traceback" not in out, out
+
+
+@pytest.mark.timeout(300)
+def test_read_only_output_folder_says_it_cannot_write(tmp_path):
+    unit = write_unit(tmp_path / "u")
+    out = tmp_path / "ra"
+    out.mkdir()
+    if os.geteuid() != 0:
+        out.chmod(0o555)
+        code, text, _ = cli("dossier", str(unit), "--output", str(out))
+        _assert_cannot_write(code, text, out, "không có quyền ghi")
+        return
+    if not _can_unshare():
+        pytest.skip("root without a private mount namespace: a read-only folder cannot be arranged")
+    code, text = _in_private_mounts(f"mount --bind '{out}' '{out}'; mount -o remount,ro,bind '{out}'",
+                                    ["dossier", str(unit), "--output", str(out)])
+    _assert_cannot_write(code, text, out, "chỉ cho đọc (read-only)")
+
+
+@pytest.mark.timeout(300)
+def test_full_disk_says_it_cannot_write(tmp_path):
+    if not _can_unshare():
+        pytest.skip("a full disk needs a small private tmpfs (root and unshare)")
+    unit = write_unit(tmp_path / "u")
+    out = tmp_path / "ra"
+    out.mkdir()
+    code, text = _in_private_mounts(f"mount -t tmpfs -o size=48k tmpfs '{out}'",
+                                    ["dossier", str(unit), "--output", str(out)])
+    assert code == 4 and "LỖI không ghi được vào" in text and "đĩa đã đầy" in text, text
+    assert "HỆ THỐNG" not in text and "Errno" not in text
+
+
+def test_a_file_where_the_output_folder_should_be(tmp_path):
+    unit = write_unit(tmp_path / "u")
+    (tmp_path / "ra").write_text("không phải thư mục")
+    code, out, err = run_cli("dossier", str(unit), "--output", str(tmp_path / "ra"))
+    assert code == 4, out + err
+    assert f"LỖI không ghi được vào {tmp_path / 'ra'}" in err and "là một tệp, không phải thư mục" in err, err
+    assert "HỆ THỐNG" not in out + err and "Errno" not in out + err
+
+
+@pytest.mark.timeout(300)
+def test_watcher_with_read_only_output_writes_one_plain_error(tmp_path):
+    inbox, out = tmp_path / "inbox", tmp_path / "ra"
+    write_unit(inbox / "xa-r")
+    out.mkdir()
+    argv = ["watch", str(inbox), "--once", "--settle", "0", "--debounce", "0", "--output", str(out)]
+    if os.geteuid() != 0:
+        out.chmod(0o555)
+        code, _, _ = cli(*argv, env={"KIEMDIEM_DATA": str(tmp_path / "none")})
+    elif _can_unshare():
+        code, _ = _in_private_mounts(f"export KIEMDIEM_DATA='{tmp_path / 'none'}'; mount --bind '{out}' '{out}'; "
+                                     f"mount -o remount,ro,bind '{out}'", argv)
+    else:
+        pytest.skip("root without a private mount namespace: a read-only folder cannot be arranged")
+    report = (inbox / "xa-r" / "LOI.txt").read_text("utf-8")
+    assert code == 4, report
+    assert f"LỖI không ghi được vào {out}" in report, report
+    assert "LỖI LỖI" not in report and "HỆ THỐNG" not in report and "Errno" not in report, report
 
 
 # ---------------------------------------------------------------- 10. booleans are not numbers
