@@ -152,6 +152,64 @@ def test_aliases_of_reasonable_size_still_read(tmp_path):
     assert not problems and src.data["d1999"] == {"chung": 25, "ket_qua": 55}
 
 
+# ---------------------------------------------------------------- 5. ZIP bomb in an .xlsx
+
+
+@pytest.fixture(scope="module")
+def xlsx_bomb(tmp_path_factory) -> Path:
+    """A real roster whose sheet XML unpacks to a gigabyte (about 1 MB packed): a gigabyte of
+    spaces before its closing tag, which openpyxl would read through."""
+    from test_excel import HEADER, member, roster
+
+    folder = tmp_path_factory.mktemp("bomb")
+    good = roster(folder / "good.xlsx", HEADER, [member(1)])
+    bomb = folder / "danh-sach.xlsx"
+    chunk = b" " * (1 << 20)
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                xml = src.read(info)
+                big = zipfile.ZipInfo(info.filename)
+                big.compress_type = zipfile.ZIP_DEFLATED
+                with dst.open(big, "w", force_zip64=True) as out:
+                    out.write(xml[:xml.rindex(b"</worksheet>")])
+                    for _ in range(1024):
+                        out.write(chunk)
+                    out.write(b"</worksheet>")
+            else:
+                dst.writestr(info, src.read(info))
+    return bomb
+
+
+@pytest.mark.timeout(120)
+def test_xlsx_zip_bomb_is_refused_within_two_seconds(tmp_path, xlsx_bomb):
+    folder = write_unit(tmp_path / "u")
+    shutil.copy(xlsx_bomb, folder / "danh-sach.xlsx")
+    code, out, seconds = cli("validate", str(folder), timeout=60)
+    assert code == 1
+    assert "LỖI danh-sach.xlsx mục «xl/worksheets/sheet1.xml» nén bất thường" in out, out
+    from pipeline.intake import excel
+
+    t0 = time.monotonic()
+    src, problems = excel.read(folder / "danh-sach.xlsx", "danh-sach.xlsx")
+    assert time.monotonic() - t0 < 2
+    assert src is None and len(problems) == 1, problems
+    assert re.fullmatch(r"LỖI danh-sach\.xlsx mục «xl/worksheets/sheet1\.xml» nén bất thường \(10737\d+ byte từ \d+ byte\) "
+                        r"– không đọc tệp Excel này", str(problems[0])), problems
+
+
+def test_xlsx_over_the_size_limit_is_refused_before_openpyxl_reads_it(tmp_path, monkeypatch):
+    from test_excel import HEADER, member, roster
+
+    from pipeline.intake import excel
+
+    path = roster(tmp_path / "u" / "danh-sach.xlsx", HEADER, [member(1), member(2)])
+    monkeypatch.setattr(excel, "MAX_UNPACKED", 2000)
+    src, problems = excel.read(path, "danh-sach.xlsx")
+    assert src is None and [str(p) for p in problems] == [
+        "LỖI danh-sach.xlsx tệp Excel giải nén ra quá 2.000 byte – không đọc tệp Excel này"], problems
+
+
 # ---------------------------------------------------------------- 6. control characters
 
 

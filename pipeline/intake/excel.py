@@ -49,11 +49,13 @@ from pathlib import Path
 
 from ..problems import Problem, Where, error, warning
 from ..vn import nfc
+from . import archive
 from . import text as textfix
 from .legacy import repair as _repair   # headers typed in .VnTime are repaired too
 from .source import SourceFile
 
 HEADER_SCAN_ROWS = 15
+MAX_UNPACKED = 100 * 1024 * 1024   # a workbook's XML; a roster of 10,000 members is about 15 MB
 MAX_BLANK_ROWS = 1000          # stop reading a sheet after this many blank rows in a row
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 ANY_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -586,6 +588,12 @@ def read(path: Path, rel: str) -> tuple[SourceFile | None, list[Problem]]:
     if path.suffix.lower() == ".xls":
         return None, [error(Where(rel), "", "tệp Excel 97-2003 (.xls) chưa đọc được; hãy mở bằng Excel và chọn "
                                             "File → Save As → Excel Workbook (.xlsx)")]
+    try:       # a workbook is a ZIP: a bomb is refused before openpyxl unpacks it
+        archive.verify(path, "tệp Excel", MAX_UNPACKED)
+    except archive.Unsafe as exc:
+        return None, [error(Where(rel), "", f"{exc} – không đọc tệp Excel này")]
+    except Exception:   # not a ZIP at all, or damaged: openpyxl's failure below says so
+        pass
     try:
         wb = _open(path)
     except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError …: a damaged file
