@@ -515,3 +515,49 @@ def test_excel_date_cell_outside_the_range(tmp_path):
     code, out = validate(folder)
     assert code == 1
     assert "LỖI danh-sach.xlsx Sheet1!C4 ngay_sinh: ngày sinh: ngày «04/03/1850» có năm 1850 không hợp lý" in out, out
+
+
+# ---------------------------------------------------------------- 14. hidden sheets
+
+
+def test_hidden_roster_sheet_is_read_with_a_warning(tmp_path):
+    from openpyxl import load_workbook
+    from test_excel import HEADER, member, roster
+
+    from pipeline.validate import load_unit
+
+    folder = write_unit(tmp_path / "u")
+    path = roster(folder / "danh-sach.xlsx", HEADER, [member(1), member(2)])
+    wb = load_workbook(path)
+    hidden = wb.copy_worksheet(wb["Sheet1"])
+    hidden.title = "Chi bộ B"
+    for r, m in enumerate([member(3), member(4)], 4):
+        for c, v in enumerate(m, 1):
+            hidden.cell(r, c, v)
+    hidden.sheet_state = "hidden"
+    wb.save(path)
+    unit, problems = load_unit(folder)
+    assert {"x-01", "x-02", "x-03", "x-04"} <= {m.id for m in unit.members}
+    shown = [str(p) for p in problems]
+    assert "CẢNH BÁO danh-sach.xlsx 'Chi bộ B'!A1 trang «Chi bộ B» đang bị ẩn nhưng có danh sách; đã đọc cả " \
+           "trang này (nếu không dùng, hãy xóa trang)" in shown, shown
+
+
+def test_hidden_chi_bo_list_is_skipped_with_a_warning(tmp_path):
+    from openpyxl import load_workbook
+    from test_excel import HEADER, member, roster
+
+    from pipeline.validate import load_unit
+
+    folder = write_unit(tmp_path / "u")
+    path = roster(folder / "danh-sach.xlsx", HEADER, [member(1)])
+    wb = load_workbook(path)
+    lists = wb.create_sheet("DM")
+    for row in (["Tên chi bộ", "Mã chi bộ"], ["Chi bộ thôn A", "cb-a"], ["Chi bộ thôn B", "cb-b"]):
+        lists.append(row)
+    lists.sheet_state = "hidden"
+    wb.save(path)
+    unit, problems = load_unit(folder)
+    assert [c.id for c in unit.cells] == ["cb-a"]
+    assert "CẢNH BÁO danh-sach.xlsx DM!A1 trang «DM» đang bị ẩn và trông như danh mục chi bộ cho ô chọn; không " \
+           "đọc trang này (nếu là dữ liệu, hãy bỏ ẩn trang)" in [str(p) for p in problems]
