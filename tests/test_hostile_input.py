@@ -374,6 +374,26 @@ def test_watcher_with_read_only_output_writes_one_plain_error(tmp_path):
     assert "LỖI LỖI" not in report and "HỆ THỐNG" not in report and "Errno" not in report, report
 
 
+# ---------------------------------------------------------------- 9. a scan whose name is not UTF-8
+
+
+@pytest.mark.timeout(300)
+def test_scan_with_a_name_that_is_not_utf8_is_reported_and_the_build_goes_on(tmp_path):
+    from test_assemble import text_pdf
+
+    unit = write_unit(tmp_path / "u")
+    (unit / "dinh-kem").mkdir()
+    with open(os.fsencode(unit / "dinh-kem") + b"/a-01__2__\xff\xfe.pdf", "wb") as fh:
+        fh.write(text_pdf("Nhan xet noi cu tru"))
+    code, out, err = run_cli("dossier", str(unit), "--output", str(tmp_path / "ra"))
+    assert code == 0, out + err
+    expected = ("CẢNH BÁO dinh-kem/a-01__2__\ufffd\ufffd.pdf tên tệp có byte không đọc được "
+                "(không phải chữ Unicode/UTF-8) – hãy đổi tên tệp – tệp không được đưa vào hồ sơ")
+    assert expected in err, err
+    report = next((tmp_path / "ra").glob("u/2025/kiem-tra.txt")).read_text("utf-8")
+    assert expected in report
+
+
 # ---------------------------------------------------------------- 10. booleans are not numbers
 
 
