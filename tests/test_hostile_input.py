@@ -4,7 +4,6 @@ and the bombs (nesting, aliases, ZIP) are refused quickly."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import re
 import resource
@@ -17,14 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CELL, COLLECTIVES, PLAN, ROOT, UNIT, run_cli, write_unit
+from conftest import CELL, PLAN, ROOT, UNIT, run_cli, write_unit
 
 NAME_LINE = 23                           # «ho_ten: Lê Văn Ân» in CELL
 SCORE_LINE = 21                          # «tu_cham: {chung: 25, ket_qua: 55}» in CELL
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
 def validate(folder: Path) -> tuple[int, str]:
