@@ -1,18 +1,22 @@
 """Command line: python -m pipeline <verb> … (help in Vietnamese and English).
 
-Exit codes: 0 done; 1 the data has errors (listed, with file:line); 2 wrong command usage.
+Exit codes: 0 done; 1 the data has errors (listed, with file:line); 2 wrong command usage;
+3 an internal failure; 4 the output cannot be written (read-only, no permission, disk full).
 Bad input never produces a Python traceback; an internal failure prints one short line and
-the traceback only with KIEMDIEM_DEBUG=1.
+the traceback only with KIEMDIEM_DEBUG=1. Usage mistakes are explained in Vietnamese (argparse's
+English after « / »).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
 from . import problems as P
+from .fs import CANNOT_WRITE_EXIT, cannot_write
 from .paths import DATA, OUTPUT
 
 PERIODS = {"nam": "nam", "Q1": "Q1", "Q2": "Q2", "Q3": "Q3"}
@@ -207,13 +211,63 @@ def cmd_template_xlsx(args) -> int:
     return 0
 
 
+# argparse's error messages (Python 3.11) → Vietnamese; each pattern's groups fill the sentence.
+_ARGPARSE = [(re.compile(en), vi) for en, vi in (
+    (r"^the following arguments are required: (.*)$", "thiếu tham số bắt buộc: {0}"),
+    (r"^unrecognized arguments: (.*)$", "tham số không nhận ra: {0}"),
+    (r"^argument <lệnh/verb>: invalid choice: '(.*?)' \(choose from (.*)\)$", "lệnh «{0}» không có; chọn một trong: {1}"),
+    (r"^argument (.+?): invalid choice: '(.*?)' \(choose from (.*)\)$",
+     "tham số {0}: «{1}» không có; chọn một trong: {2}"),
+    (r"^argument (.+?): invalid (?:int|float) value: '(.*)'$", "tham số {0}: giá trị «{1}» không hợp lệ (cần một số)"),
+    (r"^argument (.+?): invalid .* value: '(.*)'$", "tham số {0}: giá trị «{1}» không hợp lệ"),
+    (r"^argument (.+?): expected one argument$", "tham số {0} cần một giá trị"),
+    (r"^argument (.+?): expected at most one argument$", "tham số {0} nhận nhiều nhất một giá trị"),
+    (r"^argument (.+?): expected at least one argument$", "tham số {0} cần ít nhất một giá trị"),
+    (r"^argument (.+?): expected (\d+) arguments?$", "tham số {0} cần {1} giá trị"),
+    (r"^argument (.+?): ignored explicit argument '(.*)'$", "tham số {0} không nhận giá trị «{1}»"),
+    (r"^argument (.+?): not allowed with argument (.*)$", "tham số {0} không dùng cùng {1}"),
+    (r"^ambiguous option: (.+?) could match (.*)$", "tùy chọn {0} chưa rõ, có thể là: {1}"),
+)]
+_OWN = re.compile(r"^argument (.+?): (.*)$", re.S)   # our own types' messages are Vietnamese already
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "cách dùng / usage: " if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse in Vietnamese: usage line, section titles, -h and every error message."""
+
+    def __init__(self, *args, **kw):
+        kw.setdefault("formatter_class", _Formatter)
+        kw["add_help"] = False
+        super().__init__(*args, **kw)
+        self._positionals.title = "tham số / positional arguments"
+        self._optionals.title = "tùy chọn / options"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="in hướng dẫn này rồi thoát / show this help and exit")
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        for en, vi in _ARGPARSE:
+            m = en.match(message)
+            if m:
+                groups = [g.replace("'", "") for g in m.groups()]
+                self.exit(2, f"{self.prog}: lỗi: {vi.format(*groups)} / error: {message}\n")
+        m = _OWN.match(message)
+        if m:
+            self.exit(2, f"{self.prog}: lỗi: tham số {m.group(1)}: {m.group(2)}\n")
+        self.exit(2, f"{self.prog}: lỗi cách dùng lệnh / usage error: {message}\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(
+    ap = _Parser(
         prog="python -m pipeline",
         description="Hồ sơ kiểm điểm, đánh giá, xếp loại chất lượng – kiểm tra dữ liệu, xếp loại, dựng tài liệu.\n"
                     "Party review paperwork – validate data, compute ratings, render documents.",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = ap.add_subparsers(dest="verb", metavar="<lệnh/verb>")
+        formatter_class=_Formatter)
+    sub = ap.add_subparsers(dest="verb", metavar="<lệnh/verb>", title="lệnh / verbs")
 
     def unit_cmd(name, help_, fn, period=True):
         sp = sub.add_parser(name, help=help_, description=help_)
@@ -299,6 +353,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # an internal failure, not bad input
         if os.environ.get("KIEMDIEM_DEBUG"):
             raise
+        blocked = cannot_write(exc, getattr(args, "output", None) or OUTPUT)
+        if blocked:         # the machine's state, not the program's: say what to change
+            print(f"LỖI {blocked} – hãy kiểm tra thư mục kết quả hoặc chọn thư mục khác (--output) / "
+                  "cannot write the output", file=sys.stderr)
+            return CANNOT_WRITE_EXIT
         print(f"LỖI HỆ THỐNG (không phải lỗi dữ liệu): {type(exc).__name__}: {exc}\n"
               "Chạy lại với KIEMDIEM_DEBUG=1 để xem chi tiết và báo cho bộ phận kỹ thuật.", file=sys.stderr)
         return 3

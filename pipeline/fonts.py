@@ -64,3 +64,35 @@ def stack(profile: dict) -> list[str]:
 def files(profile: dict) -> dict[str, str | None]:
     """pattern ("Tinos:bold") → font file, for every family of the stack in every style."""
     return {f"{fam}{style}": match(f"{fam}{style}") for fam in stack(profile) for style in STYLES}
+
+
+def coverage(profile: dict) -> frozenset[int] | None:
+    """Code points the PDF can draw: the union of the character maps of the font files
+    fontconfig resolves for the stack (every family, regular/bold/italic). None when no file is
+    found (no fontconfig): then nothing can be said. Computed once per process and stack."""
+    return _coverage(tuple(stack(profile)))
+
+
+@functools.lru_cache(maxsize=4)
+def _coverage(families: tuple[str, ...]) -> frozenset[int] | None:
+    paths = sorted({p for p in (match(f"{fam}{style}") for fam in families for style in STYLES) if p})
+    if not paths:
+        return None
+    out: set[int] = set()
+    for path in paths:
+        out |= _cmap(path)
+    return frozenset(out) or None
+
+
+@functools.lru_cache(maxsize=64)
+def _cmap(path: str) -> frozenset[int]:
+    from fontTools.ttLib import TTCollection, TTFont
+
+    try:
+        if path.lower().endswith((".ttc", ".otc")):   # fontconfig names the file, not the face
+            fonts = TTCollection(path, lazy=True).fonts
+        else:
+            fonts = [TTFont(path, lazy=True)]
+        return frozenset(c for f in fonts for c in (f.getBestCmap() or {}))
+    except Exception:   # an unreadable font file draws nothing
+        return frozenset()

@@ -1,6 +1,10 @@
 """File-system helpers every stage uses: atomic writes (temporary name in the same folder, then
 rename: a reader never sees half a file), fsync, and an advisory lock.
 
+cannot_write() turns the failures that mean "this folder cannot be written" (read-only, no
+permission, disk full, a file where a folder should be) into one Vietnamese sentence, so that the
+command line and the watcher say so instead of reporting an internal failure.
+
 write_bytes() is durable by default (the file is fsynced before the rename). Writers that
 make many files durable at one point instead (publish: a new set, synced once before the
 period link is switched to it) or that can detect a damaged file themselves (the dossier cache
@@ -8,9 +12,61 @@ checks sizes and hashes) pass durable=False and use fsync_paths() when it matter
 """
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
+
+_NO_RIGHT = (errno.EACCES, errno.EPERM)
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+_NOT_A_FOLDER = (errno.ENOTDIR, errno.EEXIST)
+_WRITE_ONLY = (errno.EROFS, *_FULL)
+
+
+def reason(exc: OSError, writing: bool = True) -> str:
+    """Why a file-system call failed, in Vietnamese (the system's own text is English)."""
+    n = exc.errno
+    if n in _NO_RIGHT:
+        return "không có quyền ghi" if writing else "không có quyền đọc"
+    if n == errno.EROFS:
+        return "ổ đĩa hoặc thư mục chỉ cho đọc (read-only)"
+    if n in _FULL:
+        return "đĩa đã đầy (hoặc hết hạn mức dung lượng)"
+    if n in _NOT_A_FOLDER:
+        return "là một tệp, không phải thư mục"
+    if n == errno.EISDIR:
+        return "là một thư mục, không phải tệp"
+    if n == errno.ENOENT:
+        return "không tìm thấy"
+    if n == errno.ENAMETOOLONG:
+        return "tên hoặc đường dẫn quá dài"
+    if n == errno.EIO:
+        return "ổ đĩa báo lỗi đọc/ghi"
+    return f"lỗi hệ điều hành {errno.errorcode.get(n, n)}"
+
+
+CANNOT_WRITE_EXIT = 4   # the exit code of a command that could not write its output
+
+
+def cannot_write(exc: BaseException, where: Path | str | None = None) -> str | None:
+    """«không ghi được vào <path>: <why>» when exc means the output cannot be written, else None.
+
+    where: the folder being written, named when the system does not say (a full disk fails a
+    write() that has no file name)."""
+    if not isinstance(exc, OSError) or exc.errno not in (*_WRITE_ONLY, *_NO_RIGHT, *_NOT_A_FOLDER):
+        return None
+    path = exc.filename
+    if exc.errno in _NO_RIGHT and path and os.path.exists(path) and not os.access(path, os.R_OK):
+        return None     # a file that cannot be read: not a write failure
+    if exc.errno in _NOT_A_FOLDER and path:
+        p = Path(path)   # name the file that stands where a folder is needed
+        while p != p.parent and not p.exists():
+            p = p.parent
+        if p.is_dir():
+            return None
+        path = p
+    path = path or where
+    return f"không ghi được vào {path}: {reason(exc)}" if path else f"không ghi được: {reason(exc)}"
 
 
 def write_bytes(path: Path, data: bytes, durable: bool = True) -> None:

@@ -11,9 +11,10 @@ import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PrivateAttr
+from pydantic_core import PydanticCustomError
 
 from .problems import Where
-from .vn import parse_date
+from .vn import date_form, parse_date, plausible_year
 
 # ---------------------------------------------------------------- value types
 
@@ -36,7 +37,10 @@ def plain(text: str) -> str:
 
 
 def _date(v: Any) -> Any:
-    if v is None or isinstance(v, dt.date):
+    if v is None:
+        return v
+    if isinstance(v, dt.date):      # from Excel: a real date, but 0001 or 2999 is a typing slip
+        plausible_year(v, date_form(v))
         return v
     if isinstance(v, str):
         return parse_date(v)
@@ -61,12 +65,35 @@ def _criterion(v: Any) -> Any:
     raise ValueError(f"«{v}» không phải mức tiêu chí (Xuất sắc, Tốt, Trung bình hoặc Kém)")
 
 
+def _number(v: Any) -> Any:
+    # YAML's true/yes/on are booleans, and pydantic would take them for 1: a score of «true».
+    if isinstance(v, bool):
+        raise PydanticCustomError("bool_not_number", "a yes/no value is not a number")
+    return v
+
+
+def Number(kind: type = float, **limits) -> Any:
+    """Every number of the data: never a boolean, never nan or infinity (.nan, .inf in YAML).
+    Limits go here, before the validator (not on the field), so that the JSON Schema still
+    shows them as minimum/maximum."""
+    if kind is float:
+        limits["allow_inf_nan"] = False
+    return Annotated[kind, Field(**limits), BeforeValidator(_number)]
+
+
+Int = Number(int)
+Float = Number(float)
+Points = Number(float, ge=0)
+Month = Number(int, ge=1, le=12)
+
 Date = Annotated[dt.date, BeforeValidator(_date), PlainSerializer(lambda d: d.isoformat()),
                  Field(json_schema_extra={"type": "string", "examples": ["07/11/2025"]})]
 Level = Annotated[Literal["HTXSNV", "HTTNV", "HTNV", "KHTNV", "KXL"], BeforeValidator(_level)]
 CriterionLevel = Annotated[Literal["xuat-sac", "tot", "trung-binh", "kem"], BeforeValidator(_criterion)]
-Percent = Annotated[float, Field(ge=0, le=100)]
+Percent = Number(float, ge=0, le=100)
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+NAME_MAX = 100    # a person's name; longer is a pasting slip (and would not fit any form's line)
+TITLE_MAX = 255   # names of the unit, chi bộ, collectives (also a DOCX core property's limit)
 
 
 def f(alias: str, label: str, default: Any = ..., **kw) -> Any:
@@ -88,9 +115,9 @@ class Record(BaseModel):
 # ---------------------------------------------------------------- evaluation inputs
 
 class Score(Record):
-    general: float | None = f("chung", "điểm nhóm tiêu chí chung", None, ge=0)
-    results: float | None = f("ket_qua", "điểm nhóm kết quả thực hiện nhiệm vụ", None, ge=0)
-    total: float | None = f("tong", "tổng điểm", None, ge=0)
+    general: Points | None = f("chung", "điểm nhóm tiêu chí chung", None)
+    results: Points | None = f("ket_qua", "điểm nhóm kết quả thực hiện nhiệm vụ", None)
+    total: Points | None = f("tong", "tổng điểm", None)
 
     def value(self) -> float | None:
         if self.general is not None or self.results is not None:
@@ -99,10 +126,10 @@ class Score(Record):
 
 
 class Ballots(Record):
-    HTXSNV: int = Field(0, ge=0, description="số phiếu HTXSNV")
-    HTTNV: int = Field(0, ge=0, description="số phiếu HTTNV")
-    HTNV: int = Field(0, ge=0, description="số phiếu HTNV")
-    KHTNV: int = Field(0, ge=0, description="số phiếu KHTNV")
+    HTXSNV: Int = Field(0, ge=0, description="số phiếu HTXSNV")
+    HTTNV: Int = Field(0, ge=0, description="số phiếu HTTNV")
+    HTNV: Int = Field(0, ge=0, description="số phiếu HTNV")
+    KHTNV: Int = Field(0, ge=0, description="số phiếu KHTNV")
     tie_decision: Level | None = f("quyet_dinh_khi_ngang_phieu",
                                    "mức do người đứng đầu quyết định khi số phiếu ngang nhau", None)
 
@@ -178,7 +205,7 @@ class Prose(Record):
 
 class Member(Record):
     id: Id = f("id", "mã đảng viên")
-    name: str = f("ho_ten", "họ tên", min_length=2)
+    name: str = f("ho_ten", "họ tên", min_length=2, max_length=NAME_MAX)
     sex: Literal["nam", "nu"] | None = f("gioi_tinh", "giới tính (nam/nu)", None)
     born: Date | None = f("ngay_sinh", "ngày sinh", None)
     joined: Date = f("ngay_vao_dang", "ngày vào Đảng")
@@ -193,7 +220,7 @@ class Member(Record):
     status: Status = f("trang_thai", "tình trạng sinh hoạt đảng", "sinh-hoat")
     appointed: Date | None = f("ngay_bo_nhiem", "ngày bổ nhiệm vào chức vụ hiện tại", None)
     arrived_in_year: bool = f("moi_chuyen_den", "mới chuyển đến nhận công tác trong năm", False)
-    priority: int = f("thu_tu", "thứ tự ưu tiên trong danh sách (số nhỏ đứng trước)", 1000)
+    priority: Int = f("thu_tu", "thứ tự ưu tiên trong danh sách (số nhỏ đứng trước)", 1000)
     discipline: list[Discipline] = f("ky_luat", "các quyết định kỷ luật", default_factory=list)
     facts: Facts = f("tinh_tiet", "tình tiết ảnh hưởng đến xếp loại", default_factory=Facts)
     reviews: Periods = f("danh_gia", "kết quả đánh giá theo kỳ", default_factory=Periods)
@@ -204,14 +231,14 @@ class PartyCell(Record):
     """A chi bộ (or a sub-đảng bộ) directly under the unit's party committee."""
 
     id: Id = f("id", "mã chi bộ")
-    name: str = f("ten", "tên chi bộ")
+    name: str = f("ten", "tên chi bộ", max_length=TITLE_MAX)
     kind: Literal["thon", "to-dan-pho", "co-quan", "truong-hoc", "tram-y-te", "luc-luong-vu-trang", "doanh-nghiep", "khac"] = \
         f("loai", "loại chi bộ", "thon")
     founded: Date | None = f("ngay_thanh_lap", "ngày thành lập", None)
     secretary: Id | None = f("bi_thu", "mã đảng viên là bí thư chi bộ", None)
     committee: list[Id] = f("chi_uy", "mã các chi ủy viên", default_factory=list)
     group: str | None = f("nhom", "nhóm so sánh", None)
-    priority: int = f("thu_tu", "thứ tự trong danh sách", 1000)
+    priority: Int = f("thu_tu", "thứ tự trong danh sách", 1000)
     facts: Facts = f("tinh_tiet", "tình tiết ảnh hưởng đến xếp loại", default_factory=Facts)
     reviews: Periods = f("danh_gia", "kết quả đánh giá theo kỳ", default_factory=Periods)
     prose: Prose = f("noi_dung", "nội dung báo cáo kiểm điểm", default_factory=Prose)
@@ -221,14 +248,14 @@ class Collective(Record):
     """A leadership collective (BTV Đảng ủy, UBKT, Thường trực HĐND, lãnh đạo UBND, …)."""
 
     id: Id = f("id", "mã tập thể")
-    name: str = f("ten", "tên tập thể")
+    name: str = f("ten", "tên tập thể", max_length=TITLE_MAX)
     kind: str = f("loai", "loại tập thể (btv, ubkt, hdnd, ubnd, mttq, doan-the, chi-uy, co-quan)")
     head: Id | None = f("nguoi_dung_dau", "mã đảng viên là người đứng đầu", None)
     members: list[Id] = f("thanh_vien", "mã các thành viên", default_factory=list)
     cell: Id | None = f("chi_bo", "chi bộ (với tập thể chi ủy)", None)
     group: str | None = f("nhom", "nhóm so sánh", None)
     founded: Date | None = f("ngay_thanh_lap", "ngày thành lập", None)
-    priority: int = f("thu_tu", "thứ tự kiểm điểm (số nhỏ trước)", 1000)
+    priority: Int = f("thu_tu", "thứ tự kiểm điểm (số nhỏ trước)", 1000)
     dossier: bool = f("gui_ho_so", "gửi hồ sơ lên cấp trên", True)
     facts: Facts = f("tinh_tiet", "tình tiết ảnh hưởng đến xếp loại", default_factory=Facts)
     reviews: Periods = f("danh_gia", "kết quả đánh giá theo kỳ", default_factory=Periods)
@@ -240,7 +267,7 @@ class Collective(Record):
 class TableBlock(Record):
     columns: list[str] = f("cot", "tiêu đề các cột")
     rows: list[list[str]] = f("dong", "các dòng", default_factory=list)
-    widths: list[float] | None = f("do_rong", "độ rộng tương đối của các cột", None)
+    widths: list[Float] | None = f("do_rong", "độ rộng tương đối của các cột", None)
     group_first: bool = f("gop_cot_dau", "gộp các ô trống ở cột đầu vào ô phía trên", True)
 
 
@@ -274,13 +301,13 @@ class Section(Record):
 class Signature(Record):
     authority: str = f("quyen_han", "quyền hạn ký (T/M ĐẢNG ỦY)")
     title: str = f("chuc_vu", "chức vụ người ký (BÍ THƯ)")
-    name: str = f("ho_ten", "họ tên người ký")
+    name: str = f("ho_ten", "họ tên người ký", max_length=NAME_MAX)
 
 
 class Plan(Record):
-    number: int | None = f("so", "số văn bản (để trống để viết tay)", None, ge=1)
+    number: Number(int, ge=1) | None = f("so", "số văn bản (để trống để viết tay)", None)
     date: Date | None = f("ngay", "ngày ban hành (để trống để viết tay)", None)
-    month: int | None = f("thang", "tháng ban hành khi để trống ngày", None, ge=1, le=12)
+    month: Month | None = f("thang", "tháng ban hành khi để trống ngày", None)
     title: str = f("ten_loai", "tên loại văn bản", "KẾ HOẠCH")
     subject: str = f("trich_yeu", "trích yếu nội dung")
     grounds: list[str] = f("can_cu", "các căn cứ", default_factory=list)
@@ -294,13 +321,13 @@ class Plan(Record):
 # ---------------------------------------------------------------- the unit
 
 class UnitInfo(Record):
-    name: str = f("ten", "tên đảng bộ (Đảng bộ xã Lùng Phình)")
-    issuer: str = f("cap_uy", "tên cấp ủy ban hành văn bản (Đảng ủy xã Lùng Phình)")
+    name: str = f("ten", "tên đảng bộ (Đảng bộ xã Lùng Phình)", max_length=TITLE_MAX)
+    issuer: str = f("cap_uy", "tên cấp ủy ban hành văn bản (Đảng ủy xã Lùng Phình)", max_length=TITLE_MAX)
     issuer_code: str = f("ky_hieu", "ký hiệu cơ quan ban hành (ĐU)")
-    superior: str | None = f("cap_tren", "đảng bộ cấp trên (Đảng bộ tỉnh Lào Cai)", None)
+    superior: str | None = f("cap_tren", "đảng bộ cấp trên (Đảng bộ tỉnh Lào Cai)", None, max_length=TITLE_MAX)
     place: str = f("dia_danh", "địa danh ghi ở ngày tháng (Lùng Phình)")
     regime: str = f("che_do", "chế độ đánh giá: qd132-2018, qd124-2023, qd366-2025 …")
-    year: int = f("nam", "năm đánh giá", ge=2000, le=2100)
+    year: Int = f("nam", "năm đánh giá", ge=2000, le=2100)
     rating_date: Date | None = f("ngay_danh_gia", "ngày chốt đánh giá (tính 6 tháng)", None)
     secretary: Id | None = f("bi_thu", "mã đảng viên là bí thư đảng ủy", None)
     reviews: Periods = f("danh_gia", "kết quả đánh giá đảng bộ theo kỳ", default_factory=Periods)

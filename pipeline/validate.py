@@ -16,6 +16,7 @@ from .intake.source import SourceFile
 from .model import SECTION_LABELS, SECTIONS, Collective, Member, PartyCell, Record, Unit, UnitInfo
 from .problems import Problem, Where, error, warning
 from .rating import rulebook
+from .vn import number
 
 # ---------------------------------------------------------------- pydantic → Vietnamese
 
@@ -61,11 +62,24 @@ def _fields_of(model: type[Record], loc: tuple) -> list[str]:
     return [fl.alias or n for n, fl in cls.model_fields.items()]
 
 
+def _shown(given) -> str:
+    """A value as the clerk typed it, in a message: numbers the Vietnamese way, long text cut."""
+    if isinstance(given, (dict, list)):
+        return "một nhóm giá trị"
+    if isinstance(given, bool):
+        return "«có»" if given else "«không»"
+    if isinstance(given, (int, float)):
+        return f"«{number(given)}»"
+    text = str(given)
+    return f"«{text[:60]}…»" if len(text) > 60 else f"«{text}»"
+
+
 def _message(model: type[Record], err: dict, what: str) -> str:
+    """One Vietnamese sentence for a pydantic error: pydantic's own English never reaches a clerk."""
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in ("function-after", "function-before")))
     label = _label(model, loc) or (str(loc[-1]) if loc else "")
     kind, ctx, given = err["type"], err.get("ctx") or {}, err.get("input")
-    shown = f"«{given}»" if not isinstance(given, (dict, list)) else "một nhóm giá trị"
+    shown = _shown(given)
     if kind == "missing":
         return f"thiếu {label} của {what}"
     if kind == "extra_forbidden":
@@ -74,18 +88,26 @@ def _message(model: type[Record], err: dict, what: str) -> str:
         hint = f"; có phải ý là «{close[0]}»?" if close else ""
         return f"khóa «{key}» không có trong mẫu dữ liệu{hint}"
     if kind in ("less_than_equal", "less_than"):
-        return f"{label} {shown} vượt quá mức tối đa {ctx.get('le', ctx.get('lt'))}"
+        return f"{label} {shown} vượt quá mức tối đa {_n(ctx.get('le', ctx.get('lt')))}"
     if kind in ("greater_than_equal", "greater_than"):
-        return f"{label} {shown} nhỏ hơn mức tối thiểu {ctx.get('ge', ctx.get('gt'))}"
-    if kind in ("int_parsing", "int_type", "float_parsing", "float_type", "int_from_float"):
+        return f"{label} {shown} nhỏ hơn mức tối thiểu {_n(ctx.get('ge', ctx.get('gt')))}"
+    if kind == "bool_not_number":
+        return f"{label} phải là một số, không phải giá trị có/không (true/false, yes/no, on/off)"
+    if kind == "finite_number":
+        return f"{label} phải là một số thật (không nhận nan, vô cực)"
+    if kind == "int_from_float":
+        return f"{label} phải là số nguyên, không phải {shown}"
+    if kind.startswith(("int_", "float_", "decimal_", "complex_")) or kind in ("multiple_of", "number_type"):
         return f"{label} phải là một số, không phải {shown}"
     if kind in ("bool_parsing", "bool_type"):
         return f"{label} phải là có/không (true/false), không phải {shown}"
-    if kind in ("string_type",):
+    if kind == "string_unicode":
+        return f"{label} có ký tự hỏng, không phải chữ – hãy gõ lại"
+    if kind in ("string_type", "string_sub_type"):
         return f"{label} phải là chữ, không phải {shown}"
-    if kind in ("list_type",):
+    if kind in ("list_type", "tuple_type", "set_type", "frozen_set_type", "iterable_type"):
         return f"{label} phải là một danh sách (mỗi dòng bắt đầu bằng «- »)"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
+    if kind in ("model_type", "dict_type", "model_attributes_type", "mapping_type", "dataclass_type"):
         return f"{label} phải là một nhóm khóa: giá trị, không phải {shown}"
     if kind == "string_too_short":
         return f"{label} không được để trống"
@@ -93,13 +115,18 @@ def _message(model: type[Record], err: dict, what: str) -> str:
         return f"{label} cần ít nhất {ctx.get('min_length')} mục"
     if kind == "string_too_long":
         return f"{label} quá dài (tối đa {ctx.get('max_length')} ký tự)"
+    if kind == "too_long":
+        return f"{label} có quá nhiều mục (tối đa {ctx.get('max_length')})"
     if kind == "string_pattern_mismatch":
         return f"{label} {shown} chỉ được gồm chữ không dấu, số, dấu gạch ngang (ví dụ: lp-001)"
     if kind == "literal_error":
-        return f"{label} {shown} không hợp lệ; chỉ nhận: {ctx.get('expected')}"
-    if kind == "value_error":
-        return f"{label}: {str(ctx.get('error', err['msg']))}"
-    return f"{label}: {err['msg']}"
+        choices = str(ctx.get("expected", "")).replace(" or ", " hoặc ")
+        return f"{label} {shown} không hợp lệ; chỉ nhận: {choices}"
+    if kind.startswith(("date", "datetime", "time")):
+        return f"{label} {shown} không phải ngày tháng (viết dạng ngày/tháng/năm, ví dụ 07/11/2025)"
+    if kind in ("value_error", "assertion_error") and ctx.get("error"):
+        return f"{label}: {ctx['error']}"    # raised by our own validators, in Vietnamese
+    return f"{label} {shown} không hợp lệ"
 
 
 def _record(model: type[Record], data, src: SourceFile, path: tuple, what: str, problems: list[Problem]):
@@ -294,10 +321,10 @@ def _check_scores(unit: Unit, rules: dict) -> list[Problem]:
                     v = getattr(score, {"chung": "general", "ket_qua": "results"}[part])
                     if v is not None and mx is not None and v > mx:
                         problems.append(error(score.where(part), f"danh_gia.{pkey}.{skey}.{part}",
-                                              f"điểm {label} của «{name}» là {_n(v)}, vượt quá mức tối đa {mx}"))
+                                              f"điểm {label} của «{name}» là {_n(v)}, vượt quá mức tối đa {_n(mx)}"))
                 if score.total is not None and total_max and score.total > total_max:
                     problems.append(error(score.where("tong"), f"danh_gia.{pkey}.{skey}.tong",
-                                          f"tổng điểm của «{name}» là {_n(score.total)}/{total_max}, vượt quá mức tối đa {total_max}"))
+                                          f"tổng điểm của «{name}» là {_n(score.total)}/{_n(total_max)}, vượt quá mức tối đa {_n(total_max)}"))
                 if score.total is not None and (score.general is not None or score.results is not None) \
                         and abs(score.total - score.value()) > 0.001:
                     problems.append(error(score.where("tong"), f"danh_gia.{pkey}.{skey}.tong",
@@ -305,6 +332,5 @@ def _check_scores(unit: Unit, rules: dict) -> list[Problem]:
     return problems
 
 
-def _n(x: float) -> str:
-    from .vn import number
-    return number(x)
+def _n(x) -> str:
+    return number(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else str(x)

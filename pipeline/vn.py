@@ -20,7 +20,8 @@ _YMD = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 def parse_date(text: str) -> dt.date:
     """Parse the ways staff type a date: 07/11/2025, 7/11/2025, 07.11.2025, 2025-11-07.
 
-    Raises ValueError with a Vietnamese message for anything else (31/02/2025 included).
+    Raises ValueError with a Vietnamese message for anything else (31/02/2025 included, and a
+    year outside YEARS).
     """
     m = _DMY.match(text)
     if m:
@@ -31,9 +32,21 @@ def parse_date(text: str) -> dt.date:
             raise ValueError(f"«{text}» không phải ngày tháng (viết dạng ngày/tháng/năm, ví dụ 07/11/2025)")
         y, mth, d = (int(g) for g in m.groups())
     try:
-        return dt.date(y, mth, d)
+        date = dt.date(y, mth, d)
     except ValueError:
         raise ValueError(f"ngày «{text}» không có thật trên lịch") from None
+    return plausible_year(date, text.strip())
+
+
+YEARS = (1900, 2100)   # a date of the data outside these years is a typing slip (0001 prints «01/01/1»)
+
+
+def plausible_year(d: dt.date, shown: str) -> dt.date:
+    """d, or ValueError (Vietnamese) when its year is outside YEARS; shown: the date as typed."""
+    if not YEARS[0] <= d.year <= YEARS[1]:
+        raise ValueError(f"ngày «{shown}» có năm {d.year} không hợp lý (chỉ nhận từ năm {YEARS[0]} "
+                         f"đến năm {YEARS[1]})")
+    return d
 
 
 def _month(m: int) -> str:

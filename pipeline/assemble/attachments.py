@@ -52,6 +52,7 @@ REASONS = {
     "not-file": "không phải tệp thông thường",
     "missing": "không có tệp này trong thư mục dinh-kem/",
     "unreadable": "không đọc được tệp (quyền truy cập?)",
+    "bad-name": "tên tệp có byte không đọc được (không phải chữ Unicode/UTF-8) – hãy đổi tên tệp",
 }
 
 
@@ -111,6 +112,16 @@ def _target(subject, component, subjects: set[str]) -> tuple[_Target | None, str
         return None, f"thành phần «{component}» không hợp lệ (ví dụ 2 hoặc q2-3)"
     period = f"Q{m.group('q')}" if m.group("q") else "nam"
     return _Target(None if subject == UNIT else subject, period, int(m.group("n"))), ""
+
+
+def _readable(rel: str) -> str | None:
+    """None for a name that is text; for one whose bytes are not UTF-8 (os.walk keeps them as
+    surrogates, which crash every writer) the name with U+FFFD in their place, for messages."""
+    try:
+        rel.encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        return os.fsencode(rel).decode("utf-8", "replace")
 
 
 def _inside(path: str, root: str) -> bool:
@@ -288,6 +299,14 @@ def scan(folder: Path, subjects: set[str], period: str, numbers: set[int], stric
             entries.append(r)
 
     for r in entries:
+        shown = _readable(r)
+        if shown is not None:          # reported under a readable name, never read or copied
+            target, _ = parse_name(os.path.basename(shown), subjects)
+            problems.append(bad(P.Where(rel(shown)), "", f"{REASONS['bad-name']} – tệp không được đưa vào hồ sơ"))
+            if target is not None and target.period == period and target.number in numbers:
+                rejected.append(Rejected(rel(shown), os.path.basename(shown), target.subject, target.period,
+                                         target.number, REASONS["bad-name"]))
+            continue
         full = os.path.join(root_path, r)
         name = os.path.basename(r)
         ext = os.path.splitext(name)[1].lower()

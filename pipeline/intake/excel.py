@@ -5,8 +5,10 @@ becomes `chi_bo` rows), so validation and everything downstream is unchanged.  E
 keeps its cell: problems read `danh-sach.xlsx Sheet1!C14 ngay_sinh: …`.
 
 How a sheet is read
-  * Hidden sheets are skipped; so are visible sheets without a recognisable header row
-    (an instructions sheet, a cover page).  A workbook with no roster sheet at all is an error.
+  * Sheets without a recognisable header row are skipped (an instructions sheet, a cover page).
+    A hidden sheet with members is read too, with a warning (they must not vanish unseen); a
+    hidden chi bộ list is a drop-down's source and is skipped with a warning; the template's
+    own hidden «Danh mục» sheet is skipped.  A workbook with no roster sheet at all is an error.
   * The header row is the row among the first 15 that matches the most known column names
     and has a name column; title rows above it (merged or not) are ignored, except a cell
     "Chi bộ: <tên hoặc mã>", which gives the chi bộ of every row that leaves that column empty.
@@ -48,12 +50,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..problems import Problem, Where, error, warning
+from ..scaffold import LISTS       # the template's hidden sheet of drop-down lists
 from ..vn import nfc
+from . import archive
 from . import text as textfix
 from .legacy import repair as _repair   # headers typed in .VnTime are repaired too
 from .source import SourceFile
 
 HEADER_SCAN_ROWS = 15
+MAX_UNPACKED = 100 * 1024 * 1024   # a workbook's XML; a roster of 10,000 members is about 15 MB
 MAX_BLANK_ROWS = 1000          # stop reading a sheet after this many blank rows in a row
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 ANY_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -586,6 +591,12 @@ def read(path: Path, rel: str) -> tuple[SourceFile | None, list[Problem]]:
     if path.suffix.lower() == ".xls":
         return None, [error(Where(rel), "", "tệp Excel 97-2003 (.xls) chưa đọc được; hãy mở bằng Excel và chọn "
                                             "File → Save As → Excel Workbook (.xlsx)")]
+    try:       # a workbook is a ZIP: a bomb is refused before openpyxl unpacks it
+        archive.verify(path, "tệp Excel", MAX_UNPACKED)
+    except archive.Unsafe as exc:
+        return None, [error(Where(rel), "", f"{exc} – không đọc tệp Excel này")]
+    except Exception:   # not a ZIP at all, or damaged: openpyxl's failure below says so
+        pass
     try:
         wb = _open(path)
     except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError …: a damaged file
@@ -595,7 +606,10 @@ def read(path: Path, rel: str) -> tuple[SourceFile | None, list[Problem]]:
     rows: list[_Row] = []
     found = False
     visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
-    for n, ws in enumerate(visible):
+    hidden = [ws for ws in wb.worksheets if ws.sheet_state != "visible" and ws.title != LISTS]
+    for n, ws in enumerate(visible + hidden):     # visible first: their generated ids stay as they were
+        if ws in hidden and not _hidden_is_read(ws, rel, problems):
+            continue
         got = _rows(ws, rel, n, problems)
         if got is not None:
             found = True
@@ -668,6 +682,23 @@ def read(path: Path, rel: str) -> tuple[SourceFile | None, list[Problem]]:
     if not data:
         problems.append(warning(Where(rel), "", "bảng tính chưa có dòng dữ liệu nào"))
     return SheetSource(rel, data, lines, cells), problems
+
+
+def _hidden_is_read(ws, rel: str, problems: list[Problem]) -> bool:
+    """A hidden sheet with members is read (its members would otherwise vanish without a word),
+    with a warning; one that looks like a chi bộ list is a drop-down list's source, skipped with a
+    warning; one without a table (notes, lists of words) is skipped like a visible one."""
+    header = find_header(ws)
+    if header is None:
+        return False
+    where = Where(rel, 1, f"{sheet_ref(ws.title)}!A1")
+    if header.kind == "chi_bo":
+        problems.append(warning(where, "", f"trang «{ws.title}» đang bị ẩn và trông như danh mục chi bộ cho ô chọn; "
+                                           "không đọc trang này (nếu là dữ liệu, hãy bỏ ẩn trang)"))
+        return False
+    problems.append(warning(where, "", f"trang «{ws.title}» đang bị ẩn nhưng có danh sách; đã đọc cả trang này "
+                                       "(nếu không dùng, hãy xóa trang)"))
+    return True
 
 
 def _interpret(section: str, row: _Row, values: dict, rel: str, problems: list[Problem]) -> dict:

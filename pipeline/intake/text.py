@@ -1,7 +1,10 @@
-"""Text hygiene at the door: bytes → str, every string → NFC, legacy encodings repaired."""
+"""Text hygiene at the door: bytes → str, every string → NFC, legacy encodings repaired, and
+characters that would print wrongly refused (or, when harmless, removed) – once, for YAML, JSON
+and Excel alike, with the field that holds them."""
 from __future__ import annotations
 
 import codecs
+import re
 
 from ..problems import Problem, Where, error, warning
 from ..vn import nfc
@@ -23,24 +26,101 @@ def decode(raw: bytes, rel: str) -> tuple[str | None, list[Problem]]:
                             "(trong Notepad: Save As → Encoding: UTF-8)")]
 
 
+# Halves of UTF-16 pairs: JSON's "\ud800" escapes (a pair "\ud83d\ude00" is one character).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Direction overrides, embeddings, isolates and marks: the text would print reversed or jumbled.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# Invisible characters pasted from the web or Word: zero-width space/joiners, word joiner, BOM.
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
+# Control characters no document can hold (tab and line breaks are text).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_UNDRAWN_OK = frozenset("\t\n\r")
+
+
+def _codes(chars) -> str:
+    return ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(chars))
+
+
+def _shown(text: str, odd: re.Pattern) -> str:
+    """The text as a clerk can read it: each odd character written as ‹U+202E›."""
+    return odd.sub(lambda m: f"‹U+{ord(m.group()):04X}›", text)
+
+
+def _whole(text: str) -> str:
+    """Surrogate pairs joined into the character they stand for; lone halves stay."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+def _key(key: str) -> str:
+    """Keys are matched against the model's names, never printed in documents: odd characters go
+    silently (a key that still matches nothing is reported by validation, now printable)."""
+    key = _SURROGATE.sub("\ufffd", _whole(key)) if _SURROGATE.search(key) else key
+    return nfc(_CONTROL.sub("", _INVISIBLE.sub("", _BIDI.sub("", key))))
+
+
+def _font_coverage():
+    from .. import fonts, forms   # the PDF's font stack: only where data is read
+
+    return fonts.coverage(forms.profile())
+
+
 def normalise(data, lines: dict, rel: str, problems: list[Problem]):
-    """NFC every string; convert TCVN3/VNI text to Unicode with a warning naming the field."""
+    """Every string: surrogates, bidi controls and control characters refused, invisible
+    characters removed (warning), TCVN3/VNI converted (warning), NFC, and characters the PDF's
+    fonts cannot draw refused – each problem at the field's line."""
+    cover = _font_coverage()
+
+    def text(value: str, path: tuple) -> str:
+        def where():
+            return Where(rel, _line(lines, path))
+
+        field = _field(path)
+        if _SURROGATE.search(value):
+            value = _whole(value)
+            if _SURROGATE.search(value):
+                bad = _SURROGATE.search(value).group()
+                value = _SURROGATE.sub("\ufffd", value)
+                problems.append(error(where(), field, f"«{value}» có ký tự hỏng ({_codes(bad)}: nửa cặp mã UTF-16, "
+                                                      "không phải chữ) – hãy gõ lại"))
+                return value
+        if _BIDI.search(value):
+            problems.append(error(where(), field, f"«{_shown(value, _BIDI)}» có ký tự điều khiển hướng chữ "
+                                                  f"({_codes(_BIDI.findall(value))}) làm chữ in ra bị đảo ngược – "
+                                                  "hãy gõ lại"))
+            return _BIDI.sub("", value)
+        if _INVISIBLE.search(value):
+            found = _INVISIBLE.findall(value)
+            value = _INVISIBLE.sub("", value)
+            problems.append(warning(where(), field, f"đã xóa ký tự vô hình ({_codes(found)}) trong «{value}»"))
+        repaired = legacy.repair(value)
+        if repaired.encoding:
+            problems.append(warning(where(), field,
+                                    f"đã chuyển «{value}» từ bảng mã {repaired.encoding} sang Unicode: «{repaired.text}»"))
+        elif _CONTROL.search(value):
+            problems.append(error(where(), field, f"«{_shown(value, _CONTROL)}» có ký tự điều khiển không in được "
+                                                  f"({_codes(_CONTROL.findall(value))}) – hãy xóa ký tự này"))
+            return _CONTROL.sub("", value)
+        elif repaired.suspicious:
+            problems.append(error(where(), field,
+                                  f"«{value}» có ký tự lạ, không phải tiếng Việt Unicode và không nhận ra bảng mã cũ nào; "
+                                  "hãy gõ lại bằng Unicode"))
+            return nfc(value)
+        value = nfc(repaired.text)
+        if cover is not None and not value.isascii():
+            missing = [c for c in dict.fromkeys(value) if ord(c) not in cover and c not in _UNDRAWN_OK]
+            if missing:
+                chars = ", ".join(f"«{c}» (U+{ord(c):04X})" for c in missing)
+                problems.append(error(where(), field, f"«{value}» có ký tự {chars} mà phông chữ của bản in không có "
+                                                      "(sẽ in ra ô trống) – hãy bỏ hoặc thay ký tự này"))
+        return value
 
     def fix(value, path):
         if isinstance(value, dict):
-            return {nfc(k): fix(v, path + (k,)) for k, v in value.items()}
+            return {_key(k): fix(v, path + (k,)) for k, v in value.items()}
         if isinstance(value, list):
             return [fix(v, path + (i,)) for i, v in enumerate(value)]
         if isinstance(value, str):
-            repaired = legacy.repair(value)
-            if repaired.encoding:
-                problems.append(warning(Where(rel, _line(lines, path)), _field(path),
-                                        f"đã chuyển «{value}» từ bảng mã {repaired.encoding} sang Unicode: «{repaired.text}»"))
-            elif repaired.suspicious:
-                problems.append(error(Where(rel, _line(lines, path)), _field(path),
-                                      f"«{value}» có ký tự lạ, không phải tiếng Việt Unicode và không nhận ra bảng mã cũ nào; "
-                                      "hãy gõ lại bằng Unicode"))
-            return nfc(repaired.text)
+            return text(value, path)
         return value
 
     return fix(data, ()), lines

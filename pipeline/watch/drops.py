@@ -11,9 +11,7 @@ files themselves: they are read from da-xu-ly/<batch>/ and stay there.
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import stat
 import tempfile
 import unicodedata
 import zipfile
@@ -21,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .. import intake
+from ..intake import archive
 from ..problems import Problem, Where, error, warning
 
 # Files the pipeline itself writes into inbox/<unit>/ – never inputs.
@@ -30,9 +29,9 @@ DONE_DIR = "da-xu-ly"
 _TEMP_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".swp", "~")
 _SYSTEM_NAMES = {"thumbs.db", "desktop.ini", "__macosx"}
 
-ZIP_MAX_BYTES = 200 * 1024 * 1024    # everything a ZIP may unpack to
-ZIP_MAX_FILES = 5000
-ZIP_MAX_RATIO = 200                  # uncompressed/compressed, for members over 1 MB
+ZIP_MAX_BYTES = archive.MAX_BYTES    # everything a ZIP may unpack to
+ZIP_MAX_FILES = archive.MAX_FILES
+ZIP_MAX_RATIO = archive.MAX_RATIO    # uncompressed/compressed, for members over 1 MB
 
 
 def ignored(name: str) -> bool:
@@ -231,66 +230,32 @@ def merge(batch: Path, work: Path, unit: str, scratch: Path,
 # ---------------------------------------------------------------- ZIP
 
 
-class UnsafeZip(Exception):
-    pass
-
-
-def _member_name(info: zipfile.ZipInfo) -> str:
-    name = info.filename
-    if not info.flag_bits & 0x800:  # no UTF-8 flag: many tools still write UTF-8 names
-        try:
-            name = name.encode("cp437").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
-    return nfc(name.replace("\\", "/"))
-
-
-def _check_member(info: zipfile.ZipInfo, name: str) -> None:
-    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        raise UnsafeZip(f"mục «{name}» có đường dẫn tuyệt đối")
-    if ".." in PurePosixPath(name).parts:
-        raise UnsafeZip(f"mục «{name}» trỏ ra ngoài thư mục (..)")
-    if stat.S_ISLNK(info.external_attr >> 16):
-        raise UnsafeZip(f"mục «{name}» là liên kết (symlink)")
-    if info.flag_bits & 0x1:
-        raise UnsafeZip(f"mục «{name}» có mật khẩu; hãy nén lại không đặt mật khẩu")
-    if info.file_size > 1 << 20 and info.file_size > ZIP_MAX_RATIO * max(info.compress_size, 1):
-        raise UnsafeZip(f"mục «{name}» nén bất thường ({info.file_size} byte từ {info.compress_size} byte)")
+UnsafeZip = archive.Unsafe
 
 
 def safe_extract(path: Path, dest: Path) -> list[tuple[PurePosixPath, Path]]:
     """Check the whole archive, then extract its regular files into dest; raises UnsafeZip.
 
-    Rejected: absolute paths, '..', symlinks, encrypted members, more than ZIP_MAX_FILES members,
-    more than ZIP_MAX_BYTES unpacked (counted on the bytes actually read, not the headers).
+    Rejected (intake/archive.py, the checks every .xlsx passes too): absolute paths, '..',
+    symlinks, encrypted members, an abnormal compression ratio, more than ZIP_MAX_FILES members,
+    more than ZIP_MAX_BYTES unpacked (declared, and counted on the bytes actually read).
     """
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise UnsafeZip("tệp ZIP hỏng hoặc không phải ZIP (có thể sao chép chưa xong); hãy nén và thả lại") from None
     with zf:
-        infos = [i for i in zf.infolist() if not i.is_dir()]
-        if len(infos) > ZIP_MAX_FILES:
-            raise UnsafeZip(f"tệp ZIP có {len(infos)} mục, quá giới hạn {ZIP_MAX_FILES}")
-        named = [(i, _member_name(i)) for i in infos]
-        for i, name in named:
-            _check_member(i, name)
-        if sum(i.file_size for i in infos) > ZIP_MAX_BYTES:
-            raise UnsafeZip(f"tệp ZIP giải nén ra quá {ZIP_MAX_BYTES // (1024 * 1024)} MB")
+        named = archive.members(zf, "tệp ZIP", ZIP_MAX_FILES, ZIP_MAX_BYTES, ZIP_MAX_RATIO)
+        budget = archive.Budget("tệp ZIP", ZIP_MAX_BYTES)
         out: list[tuple[PurePosixPath, Path]] = []
-        total = 0
         for n, (info, name) in enumerate(named):
             rel = PurePosixPath(name)
             if any(ignored(part) for part in rel.parts):
                 continue
             target = dest / f"{n:05d}"
             try:
-                with zf.open(info) as src, open(target, "wb") as dst:
-                    while chunk := src.read(1 << 16):
-                        total += len(chunk)
-                        if total > ZIP_MAX_BYTES:
-                            raise UnsafeZip(f"tệp ZIP giải nén ra quá {ZIP_MAX_BYTES // (1024 * 1024)} MB")
-                        dst.write(chunk)
+                with open(target, "wb") as dst:
+                    archive.unpack(zf, info, budget, dst)
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
                 raise UnsafeZip(f"mục «{name}» trong ZIP bị hỏng; hãy nén và thả lại") from None
             out.append((rel, target))

@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import problems as P
 from ..paths import DATA, OUTPUT, ROOT
 from . import drops, receipt
-from ..fs import Lock
+from ..fs import CANNOT_WRITE_EXIT, Lock, cannot_write
 from ..render.pool import Cache
 from .journal import Journal, State
 
@@ -87,6 +87,7 @@ class Watcher:
         self.told: set[str] = set()                                 # root-level files already logged
         self.noise: dict[str, dict[str, Sig]] = {}                  # unit → its copy-tool temporaries
         self.failures = 0
+        self.blocked = 0                                            # builds that could not write
         self.builds = 0
 
     # ------------------------------------------------------------ scanning
@@ -258,13 +259,20 @@ class Watcher:
                 if result.folder is not None:
                     run.output = result.folder
         except Exception as exc:  # an internal failure must not stop the watcher
-            log.error(f"đơn vị {unit}: LỖI HỆ THỐNG {type(exc).__name__}: {exc}")
-            with open(self.inbox / LOG_FILE, "a", encoding="utf-8") as fh:
-                fh.write(traceback.format_exc())
             run.ok = False
-            run.problems = problems + [P.error(P.Where(""), "", f"LỖI HỆ THỐNG (không phải lỗi dữ liệu): "
-                                               f"{type(exc).__name__}: {exc} – báo cho bộ phận kỹ thuật "
-                                               f"(nhật ký: {self.inbox / LOG_FILE})")]
+            blocked = cannot_write(exc, self.out_root)
+            if blocked:      # read-only, no permission, disk full: the machine's state, said plainly
+                log.error(f"đơn vị {unit}: {blocked}")
+                run.problems = problems + [P.error(P.Where(""), "", blocked)]
+                self.blocked += 1
+            else:
+                log.error(f"đơn vị {unit}: LỖI HỆ THỐNG {type(exc).__name__}: {exc}")
+                with open(self.inbox / LOG_FILE, "a", encoding="utf-8") as fh:
+                    fh.write(traceback.format_exc())
+                # The severity label already says «LỖI»: the message must not say it again.
+                run.problems = problems + [P.error(P.Where(""), "", f"HỆ THỐNG (không phải lỗi dữ liệu): "
+                                                   f"{type(exc).__name__}: {exc} – báo cho bộ phận kỹ thuật "
+                                                   f"(nhật ký: {self.inbox / LOG_FILE})")]
         run.seconds = time.monotonic() - t0
         try:
             written = receipt.write(run, udir)
@@ -430,4 +438,6 @@ def run(inbox: Path | None = None, out_root: Path | None = None, *, once: bool =
         for h in list(log.handlers):
             log.removeHandler(h)
             h.close()
+    if once and w.blocked:
+        return CANNOT_WRITE_EXIT      # as the command line
     return 1 if once and w.failures else 0
