@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from . import intake
 from .intake.source import SourceFile
-from .model import SECTION_LABELS, SECTIONS, Collective, Member, PartyCell, Record, Unit, UnitInfo
+from .model import SECTION_LABELS, SECTIONS, Record, Unit, UnitInfo
 from .problems import Problem, Where, error, warning
 from .rating import rulebook
 from .vn import number

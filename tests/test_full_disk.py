@@ -29,8 +29,8 @@ def test_a_full_disk_fails_clearly_and_leaves_no_cache_or_partial_set(small_disk
     free_before = shutil.disk_usage(small_disk).free
     r = subprocess.run([sys.executable, "-m", "pipeline", "dossier", str(unit), "--output", str(small_disk)],
                        cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert r.returncode != 0
-    assert "Traceback" not in r.stdout + r.stderr
+    assert r.returncode == 4 and "không ghi được vào" in r.stderr, r.stderr
+    assert "Traceback" not in r.stdout + r.stderr and "HỆ THỐNG" not in r.stderr
     # nothing published, nothing half-written, the cache emptied of what this build wrote
     assert not (small_disk / "u" / "2025").exists()
     assert [p for p in (small_disk / "u").iterdir() if p.name.startswith(".2025.")] == [] \

@@ -367,6 +367,7 @@ def test_watcher_with_read_only_output_writes_one_plain_error(tmp_path):
     assert code == 4, report
     assert f"LỖI không ghi được vào {out}" in report, report
     assert "LỖI LỖI" not in report and "HỆ THỐNG" not in report and "Errno" not in report, report
+    assert "máy không ghi được kết quả" in report and "Cách sửa: sửa các tệp" not in report, report
 
 
 # ---------------------------------------------------------------- 9. a scan whose name is not UTF-8

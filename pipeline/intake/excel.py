@@ -599,9 +599,9 @@ def read(path: Path, rel: str) -> tuple[SourceFile | None, list[Problem]]:
         pass
     try:
         wb = _open(path)
-    except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError …: a damaged file
+    except Exception:  # zipfile.BadZipFile, InvalidFileException, KeyError …: a damaged file
         return None, [error(Where(rel), "", "không mở được tệp Excel (tệp hỏng, có đặt mật khẩu, hoặc không "
-                                            f"phải .xlsx) – {type(exc).__name__}")]
+                                            "phải .xlsx); hãy mở tệp bằng Excel và lưu lại dạng .xlsx")]
     problems: list[Problem] = []
     rows: list[_Row] = []
     found = False

@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import re
-import shutil
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 

@@ -264,6 +264,7 @@ class Watcher:
             if blocked:      # read-only, no permission, disk full: the machine's state, said plainly
                 log.error(f"đơn vị {unit}: {blocked}")
                 run.problems = problems + [P.error(P.Where(""), "", blocked)]
+                run.blocked = blocked
                 self.blocked += 1
             else:
                 log.error(f"đơn vị {unit}: LỖI HỆ THỐNG {type(exc).__name__}: {exc}")

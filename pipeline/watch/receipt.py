@@ -27,6 +27,7 @@ class Run:
     result: object = None              # the BuildResult, when the build ran
     output: Path | None = None         # where the unit's documents are (or would be)
     replaced: list = field(default_factory=list)  # drops.replacements(): files two drops supplied
+    blocked: str | None = None         # the output could not be written (not a data problem)
 
 
 def _when(t: dt.datetime) -> str:
@@ -116,6 +117,8 @@ def error_text(run: Run) -> str:
     lines += ["",
               f"Tài liệu dựng lần trước (nếu có) vẫn giữ nguyên tại {run.output}." if run.output else
               "Tài liệu dựng lần trước (nếu có) vẫn giữ nguyên.",
+              "Dữ liệu không có lỗi; máy không ghi được kết quả – báo cho người quản lý máy, rồi thả lại "
+              "một tệp bất kỳ để dựng lại." if run.blocked else
               "Cách sửa: sửa các tệp dưới đây rồi thả lại vào thư mục này (chỉ cần thả tệp đã sửa).",
               "",
               f"Lỗi: {n_err} · Cảnh báo: {len(problems) - n_err}",
@@ -139,7 +142,8 @@ code { font-size: 1em; }
 <h1>Chưa dựng được tài liệu – {{ run.unit }}</h1>
 <p>Thời điểm: {{ when }}. Có <b>{{ n_err }}</b> lỗi và {{ n_warn }} cảnh báo.
 Tài liệu dựng lần trước (nếu có) vẫn giữ nguyên{% if run.output %} tại <code>{{ run.output }}</code>{% endif %}.</p>
-<p>Cách sửa: sửa các tệp dưới đây rồi thả lại vào thư mục của đơn vị (chỉ cần thả tệp đã sửa).</p>
+{% if run.blocked %}<p>Dữ liệu không có lỗi; máy không ghi được kết quả – báo cho người quản lý máy, rồi thả lại một tệp bất kỳ để dựng lại.</p>
+{% else %}<p>Cách sửa: sửa các tệp dưới đây rồi thả lại vào thư mục của đơn vị (chỉ cần thả tệp đã sửa).</p>{% endif %}
 <table>
 <tr><th>Mức</th><th>Tệp:dòng</th><th>Mục</th><th>Nội dung</th></tr>
 {% for p in problems %}<tr><td class="{{ p.severity }}">{{ label[p.severity] }}</td><td><code>{{ p.where }}</code></td>
