@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from rich.markup import escape
 
 from . import problems as P
 from .build import build
+from .fs import cannot_write
 
 
 @dataclass
@@ -80,7 +82,9 @@ def run(data_root: Path, year: int, out_root: Path | None, jobs: int | None,
                                len(result.problems) - n_err, 0.0, result.ok)
             except Exception as exc:  # one unit's failure must not stop the year
                 run_ = UnitRun(folder.name, errors=1)
-                progress.console.print(f"[red]LỖI HỆ THỐNG ở {folder.name}: {type(exc).__name__}: {exc}[/red]")
+                blocked = cannot_write(exc, out_root)
+                why = blocked or f"LỖI HỆ THỐNG: {type(exc).__name__}: {exc}"
+                progress.console.print(f"[red]{folder.name}: {escape(why)}[/red]")
             run_.seconds = round(time.perf_counter() - t, 1)
             runs.append(run_)
             progress.update(task, description=f"  {'✓' if run_.ok else '✗'} {folder.name}")
