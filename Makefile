@@ -68,7 +68,7 @@ lock:
 # again when its module list or the locked library versions change.
 $(VENV)/.speedups: $(VENV)/.python-deps pipeline/compat/speedups.py
 	@echo "Biên dịch WeasyPrint / compiling WeasyPrint's layout modules (once, ~2–3 min) …"
-	@if $(PY) -m pipeline.compat.speedups build; then touch $@; fi
+	@if $(PY) -m pipeline.compat build; then touch $@; fi
 
 venv: $(VENV)/.python-deps $(VENV)/.speedups
 system-deps: $(VENV)/.system-deps

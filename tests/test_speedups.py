@@ -60,7 +60,7 @@ def _built() -> bool:
 
 def test_make_built_the_compiled_modules_and_a_build_uses_them():
     # make (the venv step) builds them whenever the compiler and headers are there
-    assert _built(), "make should have built .venv/speedups (python -m pipeline.compat.speedups build)"
+    assert _built(), "make should have built .venv/speedups (python -m pipeline.compat build)"
     compiled, _ = _render(pure=False)
     assert compiled == len(speedups.MODULES)
 

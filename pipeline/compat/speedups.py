@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         done = compiled()
         print(f"{len(done)}/{len(MODULES)} mô-đun đã biên dịch / compiled modules in use")
         return 0
-    print("python -m pipeline.compat.speedups build|status")
+    print("python -m pipeline.compat build|status")
     return 2
 
 
