@@ -17,6 +17,8 @@ import os
 import threading
 from pathlib import Path
 
+import yaml
+
 from .paths import FORMS
 
 
@@ -56,17 +58,20 @@ def memo(fn):
     return cached
 
 
+# Our own files, read through libyaml when PyYAML has it (a test holds that it reads every file
+# under forms/ as yaml.safe_load does); the data files of units go through intake/source.py.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @memo
 def raw(kind: str, name: str) -> dict:
     """forms/<kind>/<name>.yaml as written (its own `extends:` still in it)."""
-    from .intake.source import safe_load
-
     path = folder(kind) / f"{name}.yaml"
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:
         raise Missing(kind, name) from None
-    return safe_load(text) or {}
+    return yaml.load(text, Loader=_LOADER) or {}
 
 
 @memo

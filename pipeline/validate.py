@@ -171,9 +171,42 @@ def _describe(section: str, data, index: int) -> str:
     return f"{label} «{name}»" if name else f"{label} thứ {index + 1}"
 
 
+def undrawable(sources: list[SourceFile]) -> list[Problem]:
+    """Characters the PDF's fonts cannot draw (Han characters, emoji: they would print as empty
+    boxes), each an error at its field: the coverage of the font files fontconfig resolves for
+    the profile's font stack (fonts.py)."""
+    from . import fonts, forms
+
+    cover = fonts.coverage(forms.profile())
+    if cover is None:       # no fontconfig here: nothing can be said
+        return []
+    problems: list[Problem] = []
+
+    def walk(value, path: tuple, src: SourceFile) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, path + (k,), src)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, path + (i,), src)
+        elif isinstance(value, str) and not value.isascii():
+            missing = [c for c in dict.fromkeys(value) if ord(c) not in cover and c not in "\t\n\r"]
+            if missing:
+                chars = ", ".join(f"«{c}» (U+{ord(c):04X})" for c in missing)
+                inner = path[1:] if path and path[0] in SECTIONS else path   # as the record names it
+                field = ".".join(str(p) for p in inner if not isinstance(p, int))
+                problems.append(error(src.where(path), field, f"«{value}» có ký tự {chars} mà phông chữ của bản in "
+                                                              "không có (sẽ in ra ô trống) – hãy bỏ hoặc thay ký tự này"))
+
+    for src in sources:
+        walk(src.data, (), src)
+    return problems
+
+
 def load_unit(folder: Path) -> tuple[Unit | None, list[Problem]]:
     """Read, type and check one unit folder. Unit is None only if nothing usable was read."""
     sources, problems = intake.read_folder(folder)
+    problems += undrawable(sources)
     infos: list[UnitInfo] = []
     plans, cells, collectives, members = [], [], [], []
     for src in sources:

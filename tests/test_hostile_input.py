@@ -101,7 +101,7 @@ def test_lone_surrogate_in_json_is_an_error_naming_the_field(tmp_path):
     assert code == 1
     assert "LỖI dv.json:1 dang_vien.ho_ten: «Lê \ufffd Ân» có ký tự hỏng (U+D800" in out, out
     # a surrogate pair is one character (here an emoji, which the fonts cannot draw)
-    assert "LỖI dv.json:2 dang_vien.chuc_vu_dang: «🦀» có ký tự «🦀» (U+1F980)" in out, out
+    assert "LỖI dv.json:2 chuc_vu_dang: «🦀» có ký tự «🦀» (U+1F980)" in out, out
     assert "unicode" not in out and "Input should" not in out
 
 
@@ -496,7 +496,7 @@ def test_characters_the_fonts_cannot_draw_are_errors(tmp_path, text, char):
     folder = write_unit(tmp_path / "u", {"chi-bo/a.yaml": CELL.replace("Lê Văn Ân", text)})
     code, out = validate(folder)
     assert code == 1
-    assert (f"LỖI chi-bo/a.yaml:{NAME_LINE} dang_vien.ho_ten: «{text}» có ký tự «{char}» (U+{ord(char):04X}) "
+    assert (f"LỖI chi-bo/a.yaml:{NAME_LINE} ho_ten: «{text}» có ký tự «{char}» (U+{ord(char):04X}) "
             "mà phông chữ của bản in không có (sẽ in ra ô trống) – hãy bỏ hoặc thay ký tự này") in out, out
 
 

@@ -225,7 +225,7 @@ def test_duplicate_key_problem_is_the_same(tmp_path, monkeypatch):
 def test_good_input_takes_the_libyaml_path_with_the_same_events(name):
     text = GOOD[name]
     assert source._c_reads(text), name
-    source._compose_walk(source._CLoader, text, "x.yaml", [], source._MAX_C_DEPTH)   # does not raise
+    source._compose_walk(source._CLoader, text, "x.yaml", [], source.MAX_DEPTH)   # does not raise
     assert _events(source._CLoader, text) == _events(source._Loader, text)
 
 
@@ -253,42 +253,17 @@ def test_texts_libyaml_reads_differently_go_to_python():
         assert not source._c_reads(BAD[name]), name
 
 
-# ---------------------------------------------------------------- safe_load (rulebooks, criteria)
+# ---------------------------------------------------------------- forms/ (read through libyaml)
 
 FORMS_FILES = sorted((ROOT / "forms").rglob("*.yaml"))
 
 
-def _safe_load_both(text: str, monkeypatch):
-    fast = _outcome(lambda: repr(source.safe_load(text)))
-    with monkeypatch.context() as m:
-        m.setattr(source, "_CSafeLoader", None)
-        pure = _outcome(lambda: repr(source.safe_load(text)))
-    return fast, pure, _outcome(lambda: repr(yaml.safe_load(text)))
-
-
 @pytest.mark.parametrize("path", FORMS_FILES, ids=lambda p: p.relative_to(ROOT).as_posix())
-def test_safe_load_of_forms_is_yaml_safe_load(monkeypatch, path):
-    fast, pure, reference = _safe_load_both(path.read_text("utf-8"), monkeypatch)
-    assert fast == pure == reference
+def test_every_file_under_forms_reads_as_yaml_safe_load(path):
+    from pipeline import forms
 
-
-@pytest.mark.parametrize("name", sorted(GOOD) + sorted(n for n in BAD if isinstance(BAD[n], str)))
-def test_safe_load_is_yaml_safe_load(monkeypatch, name):
-    text = GOOD.get(name, BAD.get(name))
-    fast, pure, reference = _safe_load_both(text, monkeypatch)
-    assert fast == pure == reference
-
-
-@needs_libyaml
-def test_safe_load_of_rulebooks_takes_the_libyaml_path():
-    for folder in ("regimes", "criteria"):
-        for path in sorted((ROOT / "forms" / folder).glob("*.yaml")):
-            text = path.read_text("utf-8")
-            if source._c_reads(text):
-                loader = source._CSafeLoader(text)
-                assert source._depth(loader.get_single_node()) <= source._MAX_C_DEPTH
-    assert source.safe_load("a: 2025-01-01\nb: [1, 1.5, yes, ~]\n") == \
-        {"a": __import__("datetime").date(2025, 1, 1), "b": [1, 1.5, True, None]}
+    text = path.read_text("utf-8")
+    assert repr(yaml.load(text, Loader=forms._LOADER)) == repr(yaml.safe_load(text))
 
 
 # ---------------------------------------------------------------- generated documents

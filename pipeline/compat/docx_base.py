@@ -26,8 +26,6 @@ from docx.parts.document import DocumentPart
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from ..render import zipwriter
-
 
 class _Template(DocxTemplate):
     """docxtpl on a document built from a `Base` (never re-reads the template file)."""
@@ -79,7 +77,10 @@ class Base:
     Every part but the main document and the core properties is shared by the documents built
     from it (read, never changed, by the per-document steps) and is deflated here once."""
 
-    def __init__(self, template: bytes, prepare):
+    def __init__(self, template: bytes, prepare, zipwriter):
+        """prepare(doc): the writer's profile steps; zipwriter: its reproducible ZIP writer
+        (deflate(name, data) → entry, write(entries) → bytes)."""
+        self.zip = zipwriter
         doc = Document(io.BytesIO(template))
         # the profile's fonts, styles, page size, margins and page-number headers: the same for
         # every document of an orientation, so in the body's sectPr and the shared parts here
@@ -94,8 +95,8 @@ class Base:
         self.doc_rels = list(part.rels.items())
         # keyed by id(): self.shared keeps those parts alive as long as the base
         self.shared = shared = [q for q in package.iter_parts() if q not in (part, self._core)]
-        self.entries = {id(q): zipwriter.deflate(q.partname.membername, q.blob) for q in shared}
-        self.rels_entries = {id(q): zipwriter.deflate(q.partname.rels_uri.membername, q.rels.xml)
+        self.entries = {id(q): self.zip.deflate(q.partname.membername, q.blob) for q in shared}
+        self.rels_entries = {id(q): self.zip.deflate(q.partname.rels_uri.membername, q.rels.xml)
                              for q in shared if len(q.rels)}
 
     def template(self) -> "_Template":
@@ -121,11 +122,12 @@ class Base:
         and bytes as Document.save() followed by reproducible_zip()."""
         package = doc.part.package
         parts = list(package.iter_parts())
-        entries = [zipwriter.deflate("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob),
-                   zipwriter.deflate("_rels/.rels", package.rels.xml)]
+        z = self.zip
+        entries = [z.deflate("[Content_Types].xml", _ContentTypesItem.from_parts(parts).blob),
+                   z.deflate("_rels/.rels", package.rels.xml)]
         for q in parts:
-            entries.append(self.entries.get(id(q)) or zipwriter.deflate(q.partname.membername, q.blob))
+            entries.append(self.entries.get(id(q)) or z.deflate(q.partname.membername, q.blob))
             if len(q.rels):
                 entries.append(self.rels_entries.get(id(q))
-                               or zipwriter.deflate(q.partname.rels_uri.membername, q.rels.xml))
-        return zipwriter.write(entries)
+                               or z.deflate(q.partname.rels_uri.membername, q.rels.xml))
+        return z.write(entries)

@@ -108,13 +108,8 @@ if getattr(yaml, "__with_libyaml__", False):
             yaml.resolver.Resolver.__init__(self)
 
     _CLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
-
-    class _CSafeLoader(_CLoader):
-        """As _CLoader with yaml.SafeLoader's resolvers (timestamps too): safe_load()."""
-
-    _CSafeLoader.yaml_implicit_resolvers = yaml.SafeLoader.yaml_implicit_resolvers
 else:  # PyYAML built without libyaml
-    _CLoader = _CSafeLoader = None
+    _CLoader = None
 
 # Texts the pure-Python parser reads (see the module's docstring): tabs, a BOM, the line breaks
 # other than LF and CR LF, and every character PyYAML's reader refuses (its NON_PRINTABLE class).
@@ -125,7 +120,6 @@ _PYTHON_ONLY = re.compile("[\t\x85\u2028\u2029\ufeff]|\r(?!\n)|"
 # (libyaml takes it for a comment, PyYAML refuses it).
 _PYTHON_ONLY_SYNTAX = re.compile(r"(?:^|[\s\[\]{},:])!|^%|[|>][-+0-9]*#", re.MULTILINE)
 _COMMENT_LINE = re.compile(r"^ *#.*$", re.MULTILINE)
-_MAX_C_DEPTH = 100   # safe_load (forms/): deeper goes to yaml.safe_load, as it always did
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:" + t
@@ -193,40 +187,6 @@ def _c_reads(text: str) -> bool:
     if "?" in text and ("[" in text or "{" in text):
         return "?" not in _COMMENT_LINE.sub("", text)
     return True
-
-
-def _depth(node) -> int:
-    """Nesting of a composed document as written (an alias is a leaf)."""
-    deepest, seen, stack = 0, set(), [(node, 1)]
-    while stack:
-        n, d = stack.pop()
-        if id(n) in seen:
-            continue
-        seen.add(id(n))
-        deepest = max(deepest, d)
-        if isinstance(n, yaml.SequenceNode):
-            stack.extend((v, d + 1) for v in reversed(n.value))
-        elif isinstance(n, yaml.MappingNode):
-            stack.extend((x, d + 1) for kv in reversed(n.value) for x in reversed(kv))
-    return deepest
-
-
-def safe_load(text: str):
-    """yaml.safe_load(text): the same value, or the same exception, read through libyaml when
-    it reads the text as PyYAML's pure-Python parser does (the rulebooks and criteria in forms/)."""
-    if _CSafeLoader is not None and _c_reads(text):
-        loader = _CSafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                return None
-            if _depth(node) <= _MAX_C_DEPTH:
-                return loader.construct_document(node)
-        except Exception:
-            pass   # the pure-Python loader below raises what it always raised
-        finally:
-            loader.dispose()
-    return yaml.safe_load(text)
 
 
 def _yaml(text: str, rel: str, problems: list, fast: bool = True) -> tuple[object, dict]:

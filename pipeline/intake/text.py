@@ -34,7 +34,6 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
 # Control characters no document can hold (tab and line breaks are text).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_UNDRAWN_OK = frozenset("\t\n\r")
 
 
 def _codes(chars) -> str:
@@ -58,17 +57,10 @@ def _key(key: str) -> str:
     return nfc(_CONTROL.sub("", _INVISIBLE.sub("", _BIDI.sub("", key))))
 
 
-def _font_coverage():
-    from .. import fonts, forms   # the PDF's font stack: only where data is read
-
-    return fonts.coverage(forms.profile())
-
-
 def normalise(data, lines: dict, rel: str, problems: list[Problem]):
     """Every string: surrogates, bidi controls and control characters refused, invisible
-    characters removed (warning), TCVN3/VNI converted (warning), NFC, and characters the PDF's
-    fonts cannot draw refused – each problem at the field's line."""
-    cover = _font_coverage()
+    characters removed (warning), TCVN3/VNI converted (warning), NFC – each problem at the
+    field's line. (Characters the PDF's fonts cannot draw: validate.py, which knows the fonts.)"""
 
     def text(value: str, path: tuple) -> str:
         def where():
@@ -105,14 +97,7 @@ def normalise(data, lines: dict, rel: str, problems: list[Problem]):
                                   f"«{value}» có ký tự lạ, không phải tiếng Việt Unicode và không nhận ra bảng mã cũ nào; "
                                   "hãy gõ lại bằng Unicode"))
             return nfc(value)
-        value = nfc(repaired.text)
-        if cover is not None and not value.isascii():
-            missing = [c for c in dict.fromkeys(value) if ord(c) not in cover and c not in _UNDRAWN_OK]
-            if missing:
-                chars = ", ".join(f"«{c}» (U+{ord(c):04X})" for c in missing)
-                problems.append(error(where(), field, f"«{value}» có ký tự {chars} mà phông chữ của bản in không có "
-                                                      "(sẽ in ra ô trống) – hãy bỏ hoặc thay ký tự này"))
-        return value
+        return nfc(repaired.text)
 
     def fix(value, path):
         if isinstance(value, dict):

@@ -70,7 +70,7 @@ def _base(template: str, landscape: bool):
         _schema_order(doc.styles.element)
         _page(doc, p, landscape)
 
-    return Base(_template_bytes(template), prepare)
+    return Base(_template_bytes(template), prepare, zipwriter)
 
 
 def render(ctx: dict, created: dt.datetime, template: str = "van-ban") -> bytes:
