@@ -125,20 +125,6 @@ def three_rounds(htmls: list[str], clear, count) -> tuple[list[bytes], list[byte
     return cold, warm
 
 
-def test_kept_font_subsets_give_the_bytes_of_fresh_ones(kinds_and_members):
-    """compat/fontsubset.py hands back a subset made for an earlier PDF: rendered after the
-    others (subsets kept), alone (none kept) and by WeasyPrint itself, the same bytes."""
-    from pipeline.compat import fontsubset
-
-    fontsubset.uninstall()
-    try:
-        own = [H.to_pdf(html)[0] for html in kinds_and_members]   # WeasyPrint's and pydyf's own
-    finally:
-        fontsubset.install_subsets()
-    cold, warm = three_rounds(kinds_and_members, fontsubset.clear, lambda: (len(fontsubset._kept),))
-    assert warm == cold == own
-
-
 def test_kept_styles_give_the_bytes_of_weasyprints_own(kinds_and_members):
     """compat/stylecache.py starts a style filled from one computed for an earlier document:
     the bytes must be those WeasyPrint gives computing each style lazily itself."""
