@@ -15,6 +15,7 @@ import re
 import sys
 from pathlib import Path
 
+from . import forms
 from . import problems as P
 from .fs import CANNOT_WRITE_EXIT, cannot_write
 from .paths import DATA, OUTPUT
@@ -350,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Đã dừng / interrupted", file=sys.stderr)
         return 130
+    except (forms.Broken, forms.Cycle) as exc:   # an office's edit under forms/ went wrong
+        print(f"LỖI {exc}", file=sys.stderr)
+        return 1
     except Exception as exc:  # an internal failure, not bad input
         if os.environ.get("KIEMDIEM_DEBUG"):
             raise

@@ -34,6 +34,11 @@ class Cycle(ValueError):
     pass
 
 
+class Broken(ValueError):
+    """A file under forms/ that cannot be read (an office's edit went wrong): the message names
+    the file and line, in Vietnamese."""
+
+
 _lock = threading.RLock()
 _memos: list = []
 
@@ -71,7 +76,18 @@ def raw(kind: str, name: str) -> dict:
         text = path.read_text("utf-8")
     except FileNotFoundError:
         raise Missing(kind, name) from None
-    return yaml.load(text, Loader=_LOADER) or {}
+    except UnicodeDecodeError:
+        raise Broken(f"forms/{kind}/{name}.yaml: tệp không ở bảng mã UTF-8") from None
+    try:
+        data = yaml.load(text, Loader=_LOADER) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        raise Broken(f"forms/{kind}/{name}.yaml{where}: YAML sai cú pháp ({getattr(exc, 'problem', exc)}) – "
+                     "sửa lại tệp này (nếu có dấu «:» trong giá trị, đặt giá trị trong ngoặc kép)") from None
+    if not isinstance(data, dict):
+        raise Broken(f"forms/{kind}/{name}.yaml: tệp phải là một nhóm khóa: giá trị")
+    return data
 
 
 @memo

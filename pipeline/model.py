@@ -320,6 +320,14 @@ class Plan(Record):
 
 # ---------------------------------------------------------------- the unit
 
+class Signer(Record):
+    """Who signs the unit's documents; what is not given comes from the unit's level."""
+
+    authority: str | None = f("quyen_han", "quyền hạn ký (T/M BAN THƯỜNG VỤ); không ghi: theo cấp của đơn vị", None)
+    title: str | None = f("chuc_vu", "chức vụ người ký (BÍ THƯ, PHÓ BÍ THƯ THƯỜNG TRỰC)", None)
+    name: str | None = f("ho_ten", "họ tên người ký", None, max_length=NAME_MAX)
+
+
 class UnitInfo(Record):
     name: str = f("ten", "tên đảng bộ (Đảng bộ xã Lùng Phình)", max_length=TITLE_MAX)
     issuer: str = f("cap_uy", "tên cấp ủy ban hành văn bản (Đảng ủy xã Lùng Phình)", max_length=TITLE_MAX)
@@ -330,6 +338,13 @@ class UnitInfo(Record):
     year: Int = f("nam", "năm đánh giá", ge=2000, le=2100)
     rating_date: Date | None = f("ngay_danh_gia", "ngày chốt đánh giá (tính 6 tháng)", None)
     secretary: Id | None = f("bi_thu", "mã đảng viên là bí thư đảng ủy", None)
+    level: str | None = f("cap", "cấp của đảng bộ: co-so, cap-tren-co-so, cap-huyen, cap-tinh "
+                                 "(không ghi: nhận theo tên cấp ủy)", None)
+    superior_committee: str | None = f("cap_uy_cap_tren", "tên cấp ủy cấp trên trực tiếp (Tỉnh ủy Lào Cai); "
+                                                          "không ghi: suy từ cap_tren", None, max_length=TITLE_MAX)
+    signer: Signer | None = f("ky", "người ký văn bản của đơn vị (quyen_han, chuc_vu, ho_ten)", None)
+    signers: dict[str, Signer] = f("ky_van_ban", "người ký riêng từng loại văn bản (phu-luc-14: …)",
+                                   default_factory=dict)
     reviews: Periods = f("danh_gia", "kết quả đánh giá đảng bộ theo kỳ", default_factory=Periods)
     facts: Facts = f("tinh_tiet", "tình tiết ảnh hưởng đến xếp loại", default_factory=Facts)
 

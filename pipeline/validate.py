@@ -287,6 +287,7 @@ def check(unit: Unit) -> list[Problem]:
 
     if info.secretary:
         ref(info, "bi_thu", info.secretary, members, "đảng viên")
+    problems += _check_level(info)
     for m in unit.members:
         if m.cell is None:
             problems.append(error(m.where(), "chi_bo", f"thiếu chi bộ sinh hoạt của đảng viên «{m.name}»"))
@@ -318,6 +319,34 @@ def check(unit: Unit) -> list[Problem]:
                 problems.append(warning(col.where("thanh_vien"), "thanh_vien", f"thành viên «{mid}» ghi {n} lần trong {col.name}"))
     if rules is not None:
         problems += _check_scores(unit, rules)
+    return problems
+
+
+# Documents signed on behalf of the unit, which don_vi.ky_van_ban may give a signer of their own
+# (the plan has its own: ke_hoach.ky).
+SIGNED_DOCUMENTS = ("mau-01", "mau-02", "phu-luc-13", "phu-luc-14", "bao-cao-ket-qua")
+
+
+def _check_level(info: UnitInfo) -> list[Problem]:
+    """The unit's level (don_vi.cap) is known or recognisable; ky_van_ban names real documents."""
+    from .compose import authority
+
+    problems = []
+    known = list(authority.levels()["levels"])
+    if info.level is not None and info.level not in known:
+        close = difflib.get_close_matches(info.level, known, n=1)
+        hint = f"; có phải ý là «{close[0]}»?" if close else ""
+        problems.append(error(info.where("cap"), "cap", f"cấp «{info.level}» không có (có: {', '.join(known)}){hint}"))
+    elif authority.level_of(info) is None:
+        problems.append(error(info.where("cap_uy"), "cap_uy",
+                              f"không nhận ra cấp của đơn vị từ tên cấp ủy «{info.issuer}»; hãy ghi don_vi.cap "
+                              f"({', '.join(known)})"))
+    for doc in info.signers:
+        if doc not in SIGNED_DOCUMENTS:
+            close = difflib.get_close_matches(doc, SIGNED_DOCUMENTS, n=1)
+            hint = f"; có phải ý là «{close[0]}»?" if close else ""
+            problems.append(error(info.where("ky_van_ban"), "ky_van_ban",
+                                  f"«{doc}» không phải văn bản ký thay mặt đơn vị (có: {', '.join(SIGNED_DOCUMENTS)}){hint}"))
     return problems
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from ..rating.text import LEVELS, RANK, fill
 from ..vn import date_short, number, percent, upper
-from . import chart, phu_luc
 from ..forms import profile
+from . import authority, chart, phu_luc
 from .common import cell, header, heading, para, recipients, signature, table
 from .phu_luc import counts, group_name, level_text, num, period_text, post, quota_line, records, \
-    review_month, signer
+    review_month
 
 
 def wording() -> dict:
@@ -92,7 +92,8 @@ def compose(job) -> dict:
     pw = phu_luc.wording()
     unit, info = job.unit, job.unit.info
     how = w.get("percent_base", "rated")
-    values = {"period": period_text(job), "issuer": info.issuer, "unit": info.name, "plan": plan_ref(unit, w)}
+    values = {"period": period_text(job), "issuer": info.issuer, "unit": info.name, "plan": plan_ref(unit, w),
+              **authority.of(unit).values()}
     subjects = [r for r in job.ratings.subjects if r.id != "dang-bo"]   # the unit: its own line
     blocks: list = [para(fill(w["opening"], **values))]
 
@@ -156,8 +157,8 @@ def compose(job) -> dict:
         blocks.append(_list_block(rs, job, w, pw) if rs else para(spec["empty"]))
     blocks.append(para(fill(w["closing"], **values)))
 
-    sig = w["signature"]
-    recv = list(unit.plan.recipients) if unit.plan is not None else list(w["recipients"])
+    sig = authority.signer(unit, "bao-cao-ket-qua")
+    recv = list(unit.plan.recipients) if unit.plan is not None else [fill(r, **values) for r in w["recipients"]]
     return {
         "document": "bao-cao-ket-qua",
         "meta": {"title": f"{w['title'].capitalize()} {fill(w['subject'], **values)[:1].lower()}"
@@ -169,7 +170,7 @@ def compose(job) -> dict:
                    {"text": profile()["header"]["subject_rule"], "style": "rule"}],
         "blocks": blocks,
         "closing": {"recipients": recipients(recv),
-                    "signature": signature(sig["authority"], signer(unit), sig["title"])},
+                    "signature": signature(sig["authority"], sig["name"], sig["title"])},
     }
 
 

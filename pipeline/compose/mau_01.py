@@ -23,6 +23,7 @@ from ..rating import form_for
 from ..rating.criteria import criteria_set
 from ..vn import number, roman, upper
 from ..forms import profile
+from . import authority
 from .common import cell, header, heading, item, para, recipients, signature, table
 
 KIND = "01"
@@ -93,11 +94,13 @@ def head_of(job, s: Subject):
 
 
 def signer(job, s: Subject, words: dict) -> dict:
-    """T/M <collective> / title / the head's name."""
+    """T/M <collective> / title / the head's name; the unit's own report as its level signs
+    (T/M ĐẢNG ỦY, T/M BAN THƯỜNG VỤ – compose/authority.py)."""
     cfg = words["signer"]
     if s.is_unit:
-        spec = dict(cfg["dang-bo"])
-    elif s.is_cell:
+        sig = authority.signer(job.unit, "mau-01")
+        return signature(sig["authority"], sig["name"], sig["title"])
+    if s.is_cell:
         spec = dict(cfg["chi-bo"])
     else:
         spec = dict((cfg.get("kinds") or {}).get(s.record.kind) or {})
@@ -284,7 +287,8 @@ def compose(job, s: Subject) -> dict:
     blocks = review_blocks(s, words)
     blocks += points_blocks(job, s, words) if rules.get("method") == "points" else criteria_blocks(job, s, words)
     kind = "dang-bo" if s.is_unit else "chi-bo" if s.is_cell else "tap-the"
-    recv = [t.format(issuer=info.issuer, code=info.issuer_code, name=s.name) for t in words["recipients"][kind]]
+    recv = [t.format(issuer=info.issuer, code=info.issuer_code, name=s.name, **authority.of(job.unit).values())
+            for t in words["recipients"][kind]]
     title = words["title"]
     return {
         "document": f"mau-{code.lower()}",

@@ -33,6 +33,7 @@ from ..rating import form_for
 from ..rating.criteria import criteria_set
 from ..rating.eligibility import add_months, rating_date
 from ..vn import date_form, number, roman
+from . import authority
 from .common import NBSP, cell, header, heading, item, para, signature, signatures, table
 
 PERSON_ROLES = ("lanh-dao", "khong-lanh-dao", "ngoai-he-thong")
@@ -238,17 +239,21 @@ def _assessments(job, m: Member, rating, words: dict) -> list[dict]:
         sec = None if own else _secretary(job, cell_rec.secretary)
         out.append(signatures(signature("", ""), signature(
             cw["authority"].format(body=body), sec.name if sec else "", cw["title_self"] if own else cw["title"])))
-    out += [_spacer(), para(pw["heading"], "center-bold")]
+    auth = authority.of(job.unit)
+    out += [_spacer(), para(pw["heading"].format(**auth.values()), "center-bold")]
     if rating is not None and rating.vetted_score is not None and rules.get("method") == "points":
         score_max = rules.get("score") or {}
         top = (score_max.get("general") or 0) + (score_max.get("results") or 0) or 100
         out.append(para(pw["vetted"].format(score=number(rating.vetted_score), max=number(top))))
     decided = rating.final_level if rating is not None else None
-    out.append(para(pw["decided"].format(level=level_name(rules, decided) if decided else _level_dots(words))))
+    out.append(para(pw["decided"].format(level=level_name(rules, decided) if decided else _level_dots(words),
+                                         **auth.values())))
+    # the unit signs as its level does; its secretary's own form is signed by a deputy
+    sig = authority.signer(job.unit, "mau-02")
     own = info.secretary == m.id
-    sec = None if own else _secretary(job, info.secretary)
+    name = "" if own and not info.signers.get("mau-02") else sig["name"]
     out.append(signatures(signature("", ""), signature(
-        pw["authority"], sec.name if sec else "", pw["title_self"] if own else pw["title"])))
+        sig["authority"], name, pw["title_self"] if own and not info.signers.get("mau-02") else sig["title"])))
     return out
 
 

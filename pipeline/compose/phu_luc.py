@@ -18,6 +18,7 @@ from ..rating import ballots as ballots_mod
 from ..rating.text import LEVELS, RANK, fill, period_name
 from ..vn import name_key, number, percent, roman
 from ..forms import profile
+from . import authority
 from .common import cell, header, heading, para, signature, table
 
 
@@ -41,26 +42,6 @@ def records(unit: Unit) -> dict:
 
 def period_text(job) -> str:
     return period_name(job.rules, job.period, job.unit.info.year)
-
-
-def superior_committee(unit: Unit, w: dict | None = None) -> str:
-    """«Tỉnh ủy Lào Cai» from don_vi.cap_tren «Đảng bộ tỉnh Lào Cai» (rewrite rules in phu-luc.yaml)."""
-    spec = (w or wording())["superior_committee"]
-    sup = (unit.info.superior or "").strip()
-    for prefix, repl in (spec.get("rewrite") or {}).items():
-        if sup.lower().startswith(prefix.lower()):
-            return repl + sup[len(prefix):]
-    return spec.get("fallback", "")
-
-
-def signer(unit: Unit) -> str:
-    """The unit secretary (don_vi.bi_thu), else the signer of the plan (ke_hoach.ky)."""
-    sec = unit.member(unit.info.secretary) if unit.info.secretary else None
-    if sec is not None:
-        return sec.name
-    if unit.plan is not None:
-        return unit.plan.signature.name
-    return ""
 
 
 def review_month(unit: Unit) -> int | None:
@@ -350,8 +331,7 @@ def compose(job, kind: str) -> dict:
     w = wording()
     spec = w["lists"][kind]
     unit, info = job.unit, job.unit.info
-    values = {"period": period_text(job), "superior_committee": superior_committee(unit, w),
-              "issuer": info.issuer, "unit": info.name}
+    values = {"period": period_text(job), **authority.of(unit).values(), "issuer": info.issuer, "unit": info.name}
     titles = [{"text": spec["title"], "style": "title"},
               {"text": fill(spec["subtitle"], **values), "style": "subject"}]
     note = (w.get("annex_note") or {}).get(job.rules.get("id", ""))
@@ -377,7 +357,7 @@ def compose(job, kind: str) -> dict:
     if spec.get("aggregate"):
         n += 1
         blocks += aggregate_blocks(job, w, 1, f"{roman(n)}.")
-    sig = w["signature"]
+    sig = authority.signer(unit, kind)
     return {
         "document": kind,
         "landscape": True,
@@ -387,7 +367,7 @@ def compose(job, kind: str) -> dict:
         "header": header(info, month=review_month(unit), form=spec["label"]),
         "titles": titles,
         "blocks": blocks,
-        "closing": {"recipients": [], "signature": signature(sig["authority"], signer(unit), sig["title"])},
+        "closing": {"recipients": [], "signature": signature(sig["authority"], sig["name"], sig["title"])},
     }
 
 
