@@ -141,7 +141,8 @@ class Evaluation(Record):
     vetted_score: Score | None = f("tham_dinh", "điểm thẩm định", None)
     criteria: dict[str, CriterionLevel] = f("tieu_chi", "mức đạt của từng tiêu chí (chế độ 2018/2023)",
                                             default_factory=dict)
-    tasks_done: Percent = f("hoan_thanh", "tỷ lệ % nhiệm vụ hoàn thành đúng hạn, bảo đảm chất lượng", 100)
+    tasks_done_given: Percent | None = f("hoan_thanh", "tỷ lệ % nhiệm vụ hoàn thành đúng hạn, bảo đảm chất lượng "
+                                                       "(không ghi: 100 trừ phần chậm tiến độ)", None)
     tasks_exceeded: Percent = f("vuot", "tỷ lệ % nhiệm vụ vượt chỉ tiêu", 0)
     tasks_late: Percent = f("cham_tien_do", "tỷ lệ % nhiệm vụ chậm tiến độ", 0)
     targets_done: Percent | None = f("chi_tieu_dat", "tỷ lệ % chỉ tiêu, nhiệm vụ kế hoạch đạt được", None)
@@ -153,6 +154,11 @@ class Evaluation(Record):
     decided_level: Level | None = f("xep_loai", "mức xếp loại do cấp có thẩm quyền quyết định", None)
     decision_reason: str | None = f("ly_do_quyet_dinh", "lý do của cấp có thẩm quyền khi quyết định khác đề xuất", None)
     outstanding_unit: bool = f("don_vi_tieu_bieu", "đơn vị được cấp có thẩm quyền công nhận tiêu biểu (hạn mức 25%)", False)
+
+    @property
+    def tasks_done(self) -> float:
+        """The on-time share: as written, else all but the late ones (never more than 100 − late)."""
+        return self.tasks_done_given if self.tasks_done_given is not None else 100 - self.tasks_late
 
 
 class Periods(Record):

@@ -371,10 +371,22 @@ def _check_scores(unit: Unit, rules: dict) -> list[Problem]:
             ev = rec.reviews.get({"nam": "nam", "quy_1": "Q1", "quy_2": "Q2", "quy_3": "Q3"}[pkey])
             if ev is None:
                 continue
+            if ev.tasks_done_given is not None and ev.tasks_done_given + ev.tasks_late > 100 + 1e-9:
+                problems.append(error(ev.where("hoan_thanh"), f"danh_gia.{pkey}.hoan_thanh",
+                                      f"«{name}»: {_n(ev.tasks_done_given)}% nhiệm vụ đúng tiến độ cộng {_n(ev.tasks_late)}% "
+                                      "chậm tiến độ là hơn 100%; phần đúng tiến độ tối đa là "
+                                      f"{_n(100 - ev.tasks_late)}% (hoặc bỏ hoan_thanh để tính tự động)"))
             for skey in ("tu_cham", "tham_dinh"):
                 score = getattr(ev, {"tu_cham": "self_score", "tham_dinh": "vetted_score"}[skey])
                 if score is None:
                     continue
+                for part in ("chung", "ket_qua", "tong"):
+                    v = getattr(score, {"chung": "general", "ket_qua": "results", "tong": "total"}[part])
+                    if v is not None and abs(v * 100 - round(v * 100)) > 1e-6:
+                        # one rounding rule: what is printed is what the band is checked on
+                        problems.append(error(score.where(part), f"danh_gia.{pkey}.{skey}.{part}",
+                                              f"điểm của «{name}» ghi {str(v).replace('.', ',')}: điểm chỉ ghi tối đa hai chữ số thập phân "
+                                              f"(ví dụ {_n(round(v, 2))})"))
                 if rules.get("method") != "points":
                     problems.append(warning(score.where(), f"danh_gia.{pkey}.{skey}",
                                             f"chế độ {rules['id']} không chấm điểm; điểm của «{name}» bị bỏ qua"))

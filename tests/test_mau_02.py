@@ -46,6 +46,7 @@ dang_vien:
     danh_gia:
       nam:
         tu_cham: {chung: 25.5, ket_qua: 55}
+        tu_xep_loai: HTTNV
         tham_dinh: {chung: 25, ket_qua: 54}
         xep_loai: HTTNV
     noi_dung:
@@ -288,8 +289,10 @@ def test_scores_and_self_level_box(forms25):
                  "☐ Không hoàn thành nhiệm vụ"):
         assert r.both(text), text
     assert r.pdf_text.count("☒") == r.docx_text.count("☒") == 1
-    outside = forms25["a-03"]  # 92 points → self HTXSNV
-    assert outside.both("☒ Hoàn thành xuất sắc nhiệm vụ ☐ Hoàn thành tốt nhiệm vụ")
+    # 92 points but no tu_xep_loai: nothing is ticked – the engine's level is not the member's own
+    outside = forms25["a-03"]
+    assert outside.both("☐ Hoàn thành xuất sắc nhiệm vụ ☐ Hoàn thành tốt nhiệm vụ ☐ Hoàn thành nhiệm vụ")
+    assert outside.pdf_text.count("☒") == outside.docx_text.count("☒") == 0
 
 
 def test_assessment_blocks_of_chi_bo_and_dang_uy(forms25):

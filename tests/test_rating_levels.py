@@ -30,7 +30,7 @@ def test_band_reason_in_vietnamese_number_format():
 def test_vetted_score_wins_and_is_explained():
     u = unit([member("a", year={"tu_cham": {"tong": 92}, "tham_dinh": {"tong": 88.5}, "vuot": 40})])
     r = rated(u).by_id("a")
-    assert r.proposed_level == "HTTNV" and r.self_level == "HTXSNV" and r.score == 88.5
+    assert r.proposed_level == "HTTNV" and r.self_level is None and r.score == 88.5   # no tu_xep_loai: none made up
     assert r.reasons[0] == "Tổng điểm thẩm định 88,5/100 (tự chấm 92) → HTTNV"
 
 

@@ -45,7 +45,7 @@ def test_json_shape_is_exactly_the_issue():
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
     m1 = next(s for s in data["subjects"] if s["id"] == "m1")
     assert m1 == {"id": "m1", "kind": "dang-vien", "name": "Người m1", "group": "dang-vien", "score": 86.5,
-                  "self_level": "HTTNV", "proposed_level": "HTTNV", "final_level": None, "rated": True,
+                  "self_level": None, "proposed_level": "HTTNV", "final_level": None, "rated": True,
                   "reasons": ["Tổng điểm 86,5/100 → HTTNV"]}
 
 

@@ -20,29 +20,44 @@ def test_issue_example_two_of_eleven():
                   "quota": {"base": "HTTNV", "percent": 20, "allowed": 2, "used": 2}}
 
 
-def test_lowest_scores_are_cut_with_reason():
+def test_lowest_scores_are_cut_with_reason_and_the_figures_used():
     ms = stars(95, 93, 91, 90.5) + filler(11)
     res = rated(unit(ms))
     # pool 15: keeping 3 would leave 12 HTTNV (20 % → 2), keeping 2 leaves 13 (→ 2): allowed 2
     assert [res.by_id(f"x{i}").proposed_level for i in range(4)] == ["HTXSNV", "HTXSNV", "HTTNV", "HTTNV"]
-    assert ("Vượt hạn mức HTXSNV của nhóm «dang-vien» (không quá 20% số HTTNV): nhóm có 15 đối tượng "
-                   "từ HTTNV trở lên nên chỉ được 2; điểm 90,5 thấp nhất trong số đủ điều kiện HTXSNV → HTTNV") \
-        in res.by_id("x3").reasons
+    assert ("Vượt hạn mức HTXSNV của nhóm «dang-vien» (không quá 20% số HTTNV: 20% của 13 HTTNV = 2,6 → được 2); "
+            "điểm 90,5 thấp nhất trong số đủ điều kiện HTXSNV → HTTNV") in res.by_id("x3").reasons
     assert "Trong hạn mức HTXSNV của nhóm «dang-vien» (2/2)" in res.by_id("x0").reasons
 
 
-def test_ties_are_cut_by_priority_then_id():
-    ms = [member("p1", 92, year={"vuot": 40}, thu_tu=1), member("p2", 92, year={"vuot": 40}, thu_tu=2)] + filler(5)
-    res = rated(unit(ms))
-    assert res.by_id("p1").proposed_level == "HTXSNV"
-    assert res.by_id("p2").proposed_level == "HTTNV"
-    assert any("cùng điểm, đứng sau theo thứ tự ưu tiên" in x for x in res.by_id("p2").reasons)
+# The issue's case: two members at 92 – one with 60 % of tasks exceeded and priority 3, one with
+# 30 % and priority 2. The rule: lowest score first, ties by the data's priority order; a rulebook
+# may add tie-breakers before the priority, as data.
+TIES = [
+    # (tie_breakers of the rulebook, who keeps HTXSNV, a fragment of the other's reason)
+    ([], "b", "cùng điểm 92 với Người b (được giữ), đứng sau theo thứ tự ưu tiên (thứ tự 3, sau 2)"),
+    ([{"metric": "tasks_exceeded", "text": "tỷ lệ chỉ tiêu vượt mức {value}%"}], "a",
+     "cùng điểm 92 với đồng chí Người a (được giữ), tỷ lệ chỉ tiêu vượt mức 30% thấp hơn (tỷ lệ chỉ tiêu vượt mức 60%)"),
+]
 
 
-def test_exceeded_share_breaks_score_ties():
-    ms = [member("a", 92, year={"vuot": 35}, thu_tu=1), member("b", 92, year={"vuot": 60}, thu_tu=2)] + filler(5)
+@pytest.mark.parametrize("breakers, kept, fragment", TIES)
+def test_score_ties_follow_the_priority_order_unless_the_rulebook_adds_tie_breakers(breakers, kept, fragment,
+                                                                                    monkeypatch):
+    monkeypatch.setitem(rulebook.load("qd366-2025")["quota"], "tie_breakers", breakers)
+    ms = [member("a", 92, year={"vuot": 60}, thu_tu=3), member("b", 92, year={"vuot": 30}, thu_tu=2)] + filler(5)
     res = rated(unit(ms))
-    assert (res.by_id("a").proposed_level, res.by_id("b").proposed_level) == ("HTTNV", "HTXSNV")
+    cut = "b" if kept == "a" else "a"
+    assert (res.by_id(kept).proposed_level, res.by_id(cut).proposed_level) == ("HTXSNV", "HTTNV")
+    assert any(fragment in x for x in res.by_id(cut).reasons), res.by_id(cut).reasons
+    assert not any("thấp nhất" in x for x in res.by_id(cut).reasons)   # the kept one has 92 too
+
+
+def test_the_small_group_exception_is_said():
+    res = rated(unit(stars(95, 94) + filler(2)))
+    assert [res.by_id(f"x{i}").proposed_level for i in range(2)] == ["HTXSNV", "HTTNV"]
+    assert any("nhóm có 4 đối tượng (dưới 5), đều từ HTTNV: được 1 theo ngoại lệ nhóm nhỏ" in x
+               for x in res.by_id("x1").reasons), res.by_id("x1").reasons
 
 
 def test_five_httnv_or_better_allow_none():

@@ -24,11 +24,11 @@ from . import ballots as ballots_mod
 from . import eligibility, heads, levels, quota
 from . import criteria as criteria_mod
 from . import forced as forced_mod
-from .metrics import counted_forms, score_of
+from .metrics import METRICS, counted_forms, score_of
 from .order import review_order
 from .result import GroupSummary, Rating, Result
 from .subjects import Subject, collect
-from .text import LEVELS, RANK, ROMAN_Q, above, below, period_name, say, show
+from .text import LEVELS, RANK, ROMAN_Q, above, below, fill, period_name, say, show
 
 PERIOD_KEY = {"nam": "nam", "Q1": "quy_1", "Q2": "quy_2", "Q3": "quy_3"}
 KIND_LABEL = {"dang-vien": "đảng viên", "can-bo": "cán bộ", "tap-the": "tập thể", "to-chuc-dang": "tổ chức đảng"}
@@ -41,7 +41,7 @@ class Pre:
     reasons: list[str] = field(default_factory=list)
     score: float | None = None
     merit: tuple = ()
-    merit_text: str = ""
+    merit_text: tuple = ()
 
 
 class View:
@@ -204,14 +204,21 @@ class Engine:
 
     # ------------------------------------------------------------ work items
 
-    def _merit(self, s: Subject, ev, score) -> tuple[tuple, str]:
-        exceeded = ev.tasks_exceeded if ev is not None else 0
+    def _merit(self, s: Subject, ev, score, view) -> tuple[tuple, tuple]:
+        """What the quota compares, best high: the score (criteria regimes: the count of Xuất sắc
+        criteria), then the rulebook's tie-breakers (quota.tie_breakers: metrics, in order) – and
+        each in words, for the reasons."""
         if self.rules.get("method") == "points":
-            if score is None:
-                return (-1.0, exceeded), "không có điểm"
-            return (score, exceeded), f"điểm {show(score)}"
-        n = sum(1 for v in (ev.criteria.values() if ev is not None else ()) if v == "xuat-sac")
-        return (float(n), exceeded), f"{n} tiêu chí {CRITERION_NAMES['xuat-sac']}"
+            values, words = [-1.0 if score is None else score], ["không có điểm" if score is None else f"điểm {show(score)}"]
+        else:
+            n = sum(1 for v in (ev.criteria.values() if ev is not None else ()) if v == "xuat-sac")
+            values, words = [float(n)], [f"{n} tiêu chí {CRITERION_NAMES['xuat-sac']}"]
+        for tb in (self.rules.get("quota") or {}).get("tie_breakers") or []:
+            got = METRICS[tb["metric"]](s, ev, view) if ev is not None else None
+            v = float(got.value) if got is not None and not isinstance(got.value, bool) else 0.0
+            values.append(-v if tb.get("lower_is_better") else v)
+            words.append(fill(tb["text"], value=show(v)))
+        return tuple(values), tuple(words)
 
     def _pre(self, s: Subject, member_mode: bool) -> Pre:
         rules, view = self.rules, self.views[member_mode]
@@ -231,9 +238,12 @@ class Engine:
         reasons += rs
         if level is None:
             return Pre(None, False, reasons)
-        level, rs = levels.apply_conditions(level, s, ev, view)
         if rules.get("method") != "points" and ev.criteria:
+            # the criteria's own level first, then each condition that lowered it
+            level, rs = levels.criteria_level(s, ev, view)
             reasons.append(say(rules, "criteria", counts=levels.criteria_summary(ev), level=level))
+            reasons += rs
+        level, rs = levels.apply_conditions(level, s, ev, view)
         reasons += rs
         hit, rs = forced_mod.forced(s, ev, view)
         reasons += rs
@@ -258,7 +268,7 @@ class Engine:
         if s.is_person:
             level, rs = heads.cap(s, level, view, view.led_units(s))
             reasons += rs
-        merit, merit_text = self._merit(s, ev, score)
+        merit, merit_text = self._merit(s, ev, score, view)
         return Pre(level, True, reasons, score, merit, merit_text)
 
     def _quota(self, g: str):

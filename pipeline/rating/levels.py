@@ -26,14 +26,9 @@ def score_max(rules: dict) -> float:
 
 
 def self_level(rules: dict, ev) -> str | None:
-    """The self-rating: as written, or (points regimes) the band of the self score."""
-    if ev is None:
-        return None
-    if ev.self_level is not None:
-        return ev.self_level
-    if rules.get("method") == "points" and ev.self_score is not None and ev.self_score.value() is not None:
-        return band(rules, ev.self_score.value())
-    return None
+    """The self-rating as the data gives it – never made up from the score band: a missing
+    self-rating is shown as missing (and compared with nothing)."""
+    return ev.self_level if ev is not None else None
 
 
 def start(s, ev, ctx, ballot_level: str | None) -> tuple[str | None, list[str], float | None]:
@@ -63,8 +58,15 @@ def criteria_summary(ev) -> str:
     return ", ".join(f"{counts[c]} {CRITERION_NAMES[c]}" for c in CRITERION_LEVELS if counts[c])
 
 
-def apply_conditions(level: str, s, ev, ctx) -> tuple[str, list[str]]:
-    """Drop from `level` until every condition of the level holds.
+def criteria_level(s, ev, ctx) -> tuple[str, list[str]]:
+    """The level the criterion levels alone give (conditions on crit_… metrics) and why, before
+    the conditions on tasks, units led and the like lower it – the reasons say both, in order."""
+    return apply_conditions(LEVELS[0], s, ev, ctx, only_criteria=True)
+
+
+def apply_conditions(level: str, s, ev, ctx, only_criteria: bool = False) -> tuple[str, list[str]]:
+    """Drop from `level` until every condition of the level holds (only_criteria: only the
+    conditions on criterion levels).
 
     When a lower level fails only on conditions already named, the two drops are told in one
     sentence ("… → không đủ điều kiện HTXSNV, HTTNV, xuống HTNV")."""
@@ -74,6 +76,8 @@ def apply_conditions(level: str, s, ev, ctx) -> tuple[str, list[str]]:
     while level != LEVELS[-1]:
         failing = []
         for _, c in cond.applicable(ctx, "conditions", level, s.role):
+            if only_criteria and not str(c.get("metric", "")).startswith("crit_"):
+                continue
             out = cond.evaluate(c, s, ev, ctx)
             if out.holds is False:
                 if c.get("lift") and s.facts.self_remedied:
