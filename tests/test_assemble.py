@@ -87,10 +87,11 @@ def outline(pdf: Path) -> list[tuple[int, str, int]]:
 
 
 def toc(texts: list[str]) -> dict[int, str]:
-    """Component number → the mục lục's page column ('–' when absent), read from the text."""
+    """Component number → the mục lục's sheet column ('–' when absent), read from the text (the
+    table's header row repeats on each of its pages)."""
     rows = {}
     for page in texts[1:]:
-        if "MỤC LỤC HỒ SƠ" not in page and rows:
+        if "Thành phần hồ sơ" not in page and rows:
             break
         for line in page.splitlines():
             m = re.match(r"^\s{0,4}(\d{1,2})\s{2,}.*\s(\d+|–)\s*$", line)
@@ -253,8 +254,11 @@ def test_attachments_land_in_their_component(built):
     rows = toc(texts)
     assert ATTACHED_NOTE in texts[int(rows[2]) - 1]
     toc_text = flat("".join(page_texts(pdf, "-raw")[1:int(rows[1]) - 1]))
-    assert flat("Tệp đính kèm: a-01__2__nhan-xet.pdf (1 trang)") in toc_text
-    assert flat("Tệp đính kèm: a-01__9.jpg (1 trang)") in toc_text
+    # the office's voice: a scan is «Bản chụp» with its pages, never its file name
+    assert flat("Bản nhận xét của cấp ủy nơi cư trú đối với cá nhân (trừ trường hợp đặc biệt) Bản chụp, 1 trang") \
+        in toc_text
+    assert flat("Phiếu bổ sung hồ sơ đảng viên Bản chụp, 1 trang") in toc_text
+    assert not any("__" in t or ".pdf" in t or ".jpg" in t or "Lập tự động" in t for t in texts)
     unit = page_texts(built.folder / "ho-so/don-vi/bo-1.pdf")
     urows = toc(unit)
     assert UNIT_MINUTES in unit[int(urows[3]) - 1]
@@ -282,14 +286,16 @@ def test_missing_required_component_is_thieu_and_a_problem(built):
     rows = toc(texts)
     assert rows[3] == "–" and rows[10] == "–"
     toc_text = " ".join(" ".join(texts[1:int(rows[1]) - 1]).split())
-    assert "THIẾU" in toc_text and "HỒ SƠ CHƯA ĐẦY ĐỦ" in toc_text
+    assert "THIẾU" in toc_text and "HỒ SƠ CHƯA ĐẦY ĐỦ" not in toc_text
     assert "Không có" in toc_text                              # optional components absent: not THIẾU
     msgs = [str(p) for p in built.problems if "ho-so/a-01" in str(p)]
     assert len(msgs) == 1 and "thiếu thành phần bắt buộc" in msgs[0] and "(3) Biên bản hội nghị kiểm điểm" in msgs[0]
     assert "a-01__3.pdf" in msgs[0]                            # says how to fix it
     assert not msgs[0].startswith("LỖI")                       # a warning unless --strict
+    # the cover is an official page: no validation message; the mark line says it, discreetly
     cover = " ".join(texts[0].split())
-    assert "HỒ SƠ CHƯA ĐẦY ĐỦ" in cover
+    assert "CHƯA ĐẦY ĐỦ" not in cover and "THIẾU" not in cover and "thành phần;" not in cover
+    assert all("Bộ 1/3 – Lưu tại cấp ủy, cơ quan, đơn vị – bản chưa đủ thành phần" in t for t in texts)
 
 
 def test_bad_attachment_in_a_build_is_reported_in_kiem_tra_and_the_toc(built):
@@ -300,7 +306,7 @@ def test_bad_attachment_in_a_build_is_reported_in_kiem_tra_and_the_toc(built):
     rows = toc(page_texts(pdf))
     first = min(int(p) for p in rows.values() if p != "–")
     toc_text = flat("".join(page_texts(pdf, "-raw")[1:first - 1]))
-    assert flat("Tệp bị loại: a-02__12.pdf: tệp rỗng (0 byte)") in toc_text
+    assert "a-02__12" not in toc_text and "Tệpbịloại" not in toc_text     # kiem-tra.txt says it
 
 
 # ----------------------------------------------------------------- every bad attachment case
@@ -517,3 +523,57 @@ def test_a_front_whose_toc_is_longer_than_assumed_is_rendered_again_with_the_sam
     for f in manifest(built)["files"]:
         if f["path"].startswith("ho-so/"):
             assert (built.folder / f["path"]).read_bytes() == (again.folder / f["path"]).read_bytes(), f["path"]
+
+
+def _corner(pdf: Path, page: int, width_pt: float, height_pt: float) -> str:
+    """The text in the top right corner of a page as displayed: the copy mark and the sheet number."""
+    out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-x", str(int(width_pt - 200)), "-y", "0",
+                          "-W", "200", "-H", "45", "-layout", str(pdf), "-"], capture_output=True, check=True)
+    return out.stdout.decode("utf-8")
+
+
+def test_every_sheet_of_a_copy_is_numbered_through_and_the_toc_gives_those_numbers(built):
+    from pypdf import PdfReader
+
+    pdf = built.folder / "ho-so/don-vi/bo-2.pdf"
+    reader = PdfReader(pdf)
+    for i, page in enumerate(reader.pages, 1):
+        w, h = float(page.mediabox.width), float(page.mediabox.height)
+        if page.get("/Rotate", 0) in (90, 270):
+            w, h = h, w
+        corner = _corner(pdf, i, w, h)
+        numbers = re.findall(r"(?m)^\s*(\d+)\s*$", corner)
+        assert numbers == [str(i)], (i, corner)
+    # the mục lục's sheet column: the sheet each component starts on (and the outline agrees)
+    texts = page_texts(pdf)
+    rows = toc(texts)
+    outline = {o.title.split(".")[0]: reader.get_destination_page_number(o) + 1
+               for o in reader.outline if not isinstance(o, list)}
+    for n, sheet in rows.items():
+        if sheet != "–":
+            assert outline[str(n)] == int(sheet)
+
+
+def test_the_unit_dossiers_toc_lists_each_subject_under_its_component_with_its_sheet(built):
+    from pypdf import PdfReader
+
+    pdf = built.folder / "ho-so/don-vi/bo-1.pdf"
+    reader = PdfReader(pdf)
+    texts = page_texts(pdf)
+    listed = {}
+    for page in texts[1:]:
+        if "Thành phần hồ sơ" not in page:
+            break
+        for line in page.splitlines():
+            m = re.match(r"^\s+– (.+?)\s{2,}(\d+)\s*$", line)
+            if m:
+                listed.setdefault(m.group(1).strip(), int(m.group(2)))
+    # the bookmarks have one child per subject under each component: the same sheets
+    kids = {}
+    for i, item in enumerate(reader.outline):
+        if isinstance(item, list):
+            for child in item:
+                kids.setdefault(child.title, reader.get_destination_page_number(child) + 1)
+    assert listed and set(listed) <= set(kids)
+    assert all(listed[name] == kids[name] for name in listed)
+    assert "Đồng chí Giàng Seo Páo" in listed

@@ -16,7 +16,7 @@ from ..vn import roman
 UNIT = "don-vi"                 # the unit's own dossier: folder ho-so/don-vi/, attachments don-vi__…
 UNIT_SUBJECT = UNIT_ID          # the rating engine's id of the unit itself
 LAYOUT = {"mark_size_pt": 8, "mark_color": "#555555", "mark_top_mm": 5, "mark_right_mm": 10,
-          "cover_block_top_mm": 175}
+          "cover_block_top_mm": 175, "number_size_pt": 9, "number_top_mm": 9.5, "number_right_mm": 10}
 
 
 class NoSpec(Exception):

@@ -14,7 +14,8 @@ from .components import Dossier, Spec
 
 
 def blocks(spec: Spec, info, dossier: Dossier, total: int | None) -> list[dict]:
-    present = sum(1 for r in dossier.rows if r.pieces)
+    """The cover: an official page – who, what, how many sheets; whether a component is missing
+    is for the mục lục's rows, kiem-tra.txt and the mark line, never the cover."""
     space = para(NBSP, "center")
     out = []
     if info.superior:
@@ -30,12 +31,7 @@ def blocks(spec: Spec, info, dossier: Dossier, total: int | None) -> list[dict]:
         out.append(para(info.name, "center"))
     out.append(space)
     if total:
-        out.append(para(f"Có {present} trên {len(dossier.rows)} thành phần; {total} trang, kể cả bìa và mục lục",
-                        "center-italic"))
-    missing = dossier.missing
-    if missing:
-        out.append(para("HỒ SƠ CHƯA ĐẦY ĐỦ – THIẾU THÀNH PHẦN "
-                        + ", ".join(f"({r.component.number})" for r in missing), "center-bold"))
+        out.append(para(f"Gồm {total} tờ", "center-italic"))
     return out
 
 

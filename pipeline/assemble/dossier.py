@@ -82,13 +82,17 @@ class _Plan:
     def body_pages(self) -> int:
         return sum(self.counts.values())
 
-    def starts(self) -> dict[int, int]:
-        """Component number → its first page, given the front matter's page counts."""
+    def starts(self) -> dict:
+        """Component number → its first page (= sheet), and (number, group index) → the first
+        page of each group of the row, given the front matter's page counts."""
         starts, page = {}, self.cover_pages + self.toc_pages + 1
         for r in self.d.rows:
             if r.pieces:
                 starts[r.component.number] = page
-                page += sum(self.counts[id(p)] for p in r.pieces)
+                for i, g in enumerate(r.groups):
+                    if g.pieces:
+                        starts[(r.component.number, i)] = page
+                    page += sum(self.counts[id(p)] for p in g.pieces)
         return starts
 
     def context(self, spec, info) -> dict:
@@ -132,11 +136,12 @@ class _Plan:
 def common_key(spec, info, stamps: list[list[str]], created: dt.datetime) -> str:
     """The part of a dossier's key that is the same for all dossiers of the build (with the
     assembler's code, cache.key): the spec (copies, titles, layout), the metadata, the copy
-    marks' and plates' bytes (stamps: their SHA-256), where they go, the date."""
-    mark = stamp.mark_geometry(spec)
+    marks', plates' and digits' bytes (stamps: their SHA-256), where they go, the date."""
+    mark, number = stamp.mark_geometry(spec), stamp.number_geometry(spec)
     return store_key({"what": "ho-so-chung", "created": created.isoformat(), "spec": dataclasses.asdict(spec),
                       "info": [info.name, info.issuer], "stamps": stamps,
-                      "geometry": [mark.width, mark.height, mark.right, mark.top, stamp.plate_offset(spec)]})
+                      "geometry": [mark.width, mark.height, mark.right, mark.top, stamp.plate_offset(spec),
+                                   number.width, number.height, number.right, number.top]})
 
 
 def fronts(spec, info, plans: list[_Plan], created, jobs, cache, ready=None) -> None:
@@ -217,7 +222,7 @@ def write(spec, info, plan: _Plan, stamps: list, created: dt.datetime) -> tuple[
 def _write(spec, info, plan: _Plan, stamps: list, created: dt.datetime) -> tuple[list[bytes], int, int]:
     """write(), and how many leading bytes the copies share (the header and the shared body)."""
     d, parsed, cover_pages = plan.d, plan.parsed, plan.cover_pages
-    asm = Assembly(stamp.mark_geometry(spec), stamp.plate_offset(spec))
+    asm = Assembly(stamp.mark_geometry(spec), stamp.plate_offset(spec), stamps.digits, stamp.number_geometry(spec))
     nums = asm.add_pages(plan.front, plate_on=tuple(range(cover_pages)))
     toc_obj = nums[cover_pages]
     placed = []
@@ -245,12 +250,13 @@ def _write(spec, info, plan: _Plan, stamps: list, created: dt.datetime) -> tuple
     who = d.name if d.subject else f"Hồ sơ chung của {info.name}"
     date = created.strftime("D:%Y%m%d%H%M%S")
     out = []
-    for c, (mark_src, plate_src) in zip(spec.copies, stamps):
+    for c, (mark_src, draft_src, plate_src) in zip(spec.copies, stamps.copies):
         meta = {"/Title": f"{spec.title.capitalize()} {spec.heading.lower()} – {who} – Bộ {c.number}/{len(spec.copies)}",
                 "/Author": info.issuer, "/Subject": c.destination, "/Keywords": c.mark,
                 "/Creator": "kiem-diem-pipeline: assemble", "/Producer": "kiem-diem-pipeline",
                 "/CreationDate": date, "/ModDate": date}
-        out.append(asm.copy(mark_src, plate_src, meta))
+        # an incomplete dossier says so discreetly, in its mark line – never on the cover
+        out.append(asm.copy(draft_src if d.missing else mark_src, plate_src, meta))
     return out, pages, len(HEADER) + asm.shared_size
 
 
@@ -293,9 +299,12 @@ def dossiers(job, outputs: list, data_folder, strict: bool = False, jobs: int | 
     plans = components.plan(job, spec, pdfs, found, rejected)
     year_text = f"năm {info.year}" if job.period == "nam" else f"quý {roman(int(job.period[1]))} năm {info.year}"
     store = Store(cache.folder, "ho-so") if cache is not None else None
-    pairs = stamp.pdfs(spec, info.place, year_text, Store(cache.folder, "dau-bo") if cache is not None else None)
-    stamps = [(open_pdf(m), open_pdf(p)) for m, p in pairs]
-    stamp_digests = [[hashlib.sha256(m).hexdigest(), hashlib.sha256(p).hexdigest()] for m, p in pairs]
+    marks = Store(cache.folder, "dau-bo") if cache is not None else None
+    trios = stamp.pdfs(spec, info.place, year_text, marks)
+    digits = stamp.digits_pdf(spec, marks)
+    stamps = stamp.Stamps([tuple(open_pdf(b) for b in trio) for trio in trios], open_pdf(digits))
+    stamp_digests = [[hashlib.sha256(b).hexdigest() for b in trio] for trio in trios] \
+        + [[hashlib.sha256(digits).hexdigest()]]
     created = created_at(unit)
     sources = _Sources()
     by_path = {o.path: o for o in pdfs}

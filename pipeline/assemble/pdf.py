@@ -29,6 +29,7 @@ from .syntax import Out, name, num, ser, text
 
 MARK = "/KdBoMark"                       # the copy mark's XObject name on every page
 PLATE = "/KdBoPlate"                     # the copy's block on the cover
+DIGIT = "/KdSo%d"                        # the digits of the sheet numbers
 HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
 # Keys of an input page that make no sense once the page lives in another document.
 DROP_PAGE_KEYS = {"/Parent", "/StructParents", "/B", "/Thumb", "/PieceInfo"}
@@ -114,9 +115,14 @@ class Importer:
 
 
 class Assembly:
-    """One dossier: the body shared by its copies, and the reserved objects each copy fills."""
+    """One dossier: the body shared by its copies, and the reserved objects each copy fills.
 
-    def __init__(self, mark: Mark, plate_shift: float = 0.0):
+    Sheet numbers: every page of the dossier carries its number (1 = the cover) at the top
+    right, under the copy mark – the same in every copy, so part of the shared body. The ten
+    digits are Form XObjects (digits: a ten-page PDF, one digit a page), and each page draws
+    its number with one small stream of `q <cm> /KdSoN Do Q`."""
+
+    def __init__(self, mark: Mark, plate_shift: float = 0.0, digits=None, number: Mark | None = None):
         self.body = Part(1)
         self.catalog = self.body.alloc()
         self.pages_root = self.body.alloc()
@@ -127,9 +133,16 @@ class Assembly:
         self.kids: list[int] = []
         self._qopen: int | None = None
         self._suffix: dict[tuple, int] = {}
+        self.number = number
+        self.digit_objs: list[int] = []
+        if digits is not None and number is not None:
+            self.digit_objs = [self.body.alloc() for _ in range(10)]
+            imp = Importer(self.body, digits)       # one importer: their font is copied once
+            for d, n in enumerate(self.digit_objs):
+                self._form(self.body, n, digits, d, imp)
 
     # -- the mark on each page: shared objects, only the XObjects they name differ per copy
-    def _contents(self, src, page: PageRef, plate: bool) -> list:
+    def _contents(self, src, page: PageRef, plate: bool, sheet: int | None = None) -> list:
         if self._qopen is None:
             self._qopen = self.body.alloc()
             self.body.put(self._qopen, stream(b"q\n"))
@@ -146,12 +159,25 @@ class Assembly:
         c = page.entries.get("/Contents")
         r = src.resolve(c)
         middle = [] if r is None else [c] if r is STREAM else list(r) if isinstance(r, list) else [c]
-        return [Out(self._qopen), *middle, Out(n)]
+        return [Out(self._qopen), *middle, Out(n)] + self._sheet_number(page, sheet)
 
-    def _page(self, src, page: PageRef, plate: bool = False) -> dict:
+    def _sheet_number(self, page: PageRef, sheet: int | None) -> list:
+        """The stream drawing this page's sheet number (right-aligned, digit by digit)."""
+        if sheet is None or not self.digit_objs:
+            return []
+        g, digits = self.number, str(sheet)
+        total = g.width * len(digits)
+        cm = b" ".join(num(v) for v in mark_matrix(page.box, page.rotate, total, g.height, g.right, g.top))
+        ops = b"".join(b"q " + cm + b" cm 1 0 0 1 " + num(i * g.width) + b" 0 cm " + (DIGIT % int(ch)).encode()
+                       + b" Do Q\n" for i, ch in enumerate(digits))
+        n = self.body.alloc()
+        self.body.put(n, stream(ops))
+        return [Out(n)]
+
+    def _page(self, src, page: PageRef, plate: bool = False, sheet: int | None = None) -> dict:
         d = {k: v for k, v in page.entries.items() if k not in DROP_PAGE_KEYS}
         d["/Parent"] = Out(self.pages_root)
-        d["/Contents"] = self._contents(src, page, plate)
+        d["/Contents"] = self._contents(src, page, plate, sheet)
         res = src.resolve(d.get("/Resources"))
         res = dict(res.items()) if isinstance(res, dict) else {}
         xo = src.resolve(res.get("/XObject"))
@@ -159,6 +185,9 @@ class Assembly:
         xo[MARK] = Out(self.mark_obj)
         if plate:
             xo[PLATE] = Out(self.plate_obj)
+        if sheet is not None and self.digit_objs:
+            for ch in sorted(set(str(sheet))):
+                xo[DIGIT % int(ch)] = Out(self.digit_objs[int(ch)])
         res["/XObject"] = xo
         d["/Resources"] = res
         return d
@@ -171,10 +200,11 @@ class Assembly:
         for p in src.pages:
             n = imp.map[p.key] = self.body.alloc()
             nums.append(n)
+        first = len(self.kids) + 1          # the sheet number of this input's first page
         self.kids += nums
         for i, (p, n) in enumerate(zip(src.pages, nums)):
             out: list = []
-            ser(self._page(src, p, i in plate_on), imp.ref, out)
+            ser(self._page(src, p, i in plate_on, first + i), imp.ref, out)
             self.body.put(n, out)
             imp.drain()
         return nums
@@ -225,9 +255,9 @@ class Assembly:
         return root
 
     # -- one copy
-    def _form(self, own: Part, num_: int, src, index: int) -> None:
+    def _form(self, own: Part, num_: int, src, index: int, imp: Importer | None = None) -> None:
         """Page `index` of src as the Form XObject numbered num_ (content, resources, box)."""
-        imp = Importer(own, src)
+        imp = imp or Importer(own, src)
         page = src.pages[index]
         data = src.content(page)
         body = [b"<</Type /XObject /Subtype /Form /BBox [", b" ".join(num(v) for v in page.box), b"] /Resources "]

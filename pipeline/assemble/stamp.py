@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 
@@ -69,28 +70,93 @@ def plate_offset(spec) -> float:
     return (spec.layout["cover_block_top_mm"] - profile()["page"]["margin_top_mm"]) * MM
 
 
-def pdfs(spec, place: str, year_text: str, store=None) -> list[tuple[bytes, bytes]]:
-    """Per copy: (mark PDF, plate PDF). With store (assemble.cache.Store) they are rendered
-    only when their text or the writers (cache.fingerprint) changed – not every build
-    (rendering them, with WeasyPrint's import, takes about a second)."""
+DRAFT = " – bản chưa đủ thành phần"   # added to the mark of an incomplete dossier's pages
+
+
+def pdfs(spec, place: str, year_text: str, store=None) -> list[tuple[bytes, bytes, bytes]]:
+    """Per copy: (mark PDF, the mark of an incomplete dossier, plate PDF). With store
+    (assemble.cache.Store) they are rendered only when their text or the writers
+    (cache.fingerprint) changed – not every build (rendering them, with WeasyPrint's import,
+    takes about a second)."""
     size, color = spec.layout["mark_size_pt"], spec.layout["mark_color"]
-    wanted = [((c.mark, size, color), (f"Bộ {c.number}/{len(spec.copies)}", c.destination, f"{place}, {year_text}"))
-              for c in spec.copies]
+    wanted = [((c.mark, size, color), (c.mark + DRAFT, size, color),
+               (f"Bộ {c.number}/{len(spec.copies)}", c.destination, f"{place}, {year_text}")) for c in spec.copies]
     k = None
     if store is not None:
         from .cache import key
-        k = key({"what": "dau-bo",
-                 "marks": [mark_html(*m) for m, _ in wanted], "plates": [plate_context(*p) for _, p in wanted]})
+        k = key({"what": "dau-bo", "marks": [[mark_html(*m), mark_html(*d)] for m, d, _ in wanted],
+                 "plates": [plate_context(*p) for _, _, p in wanted]})
         hit = store.get(k)
-        if hit is not None and len(hit[1]) == 2 * len(wanted):
+        if hit is not None and len(hit[1]) == 3 * len(wanted):
             parts = hit[1]
-            return [(parts[2 * i], parts[2 * i + 1]) for i in range(len(wanted))]
-    out = [(mark_pdf(*m), plate_pdf(*p)) for m, p in wanted]
+            return [tuple(parts[3 * i:3 * i + 3]) for i in range(len(wanted))]
+    out = [(mark_pdf(*m), mark_pdf(*d), plate_pdf(*p)) for m, d, p in wanted]
     if store is not None:
-        store.put(k, {}, [b for pair in out for b in pair])
+        store.put(k, {}, [b for trio in out for b in trio])
     return out
 
 
-def sources(spec, place: str, year_text: str, store=None) -> list[tuple]:
-    """Per copy: (mark source, plate source), parsed once for all dossiers of the build."""
-    return [(open_pdf(m), open_pdf(p)) for m, p in pdfs(spec, place, year_text, store)]
+@dataclasses.dataclass
+class Stamps:
+    """What every dossier of the build draws by reference, parsed once: per copy its mark, the
+    mark of an incomplete dossier and its cover block; the digits of the sheet numbers."""
+
+    copies: list[tuple]
+    digits: object
+
+
+def sources(spec, place: str, year_text: str, store=None) -> Stamps:
+    return Stamps([tuple(open_pdf(b) for b in trio) for trio in pdfs(spec, place, year_text, store)],
+                  open_pdf(digits_pdf(spec, store)))
+
+
+# ---------------------------------------------------------------- sheet numbers
+
+def number_geometry(spec) -> Mark:
+    """Where each page's sheet number goes: under the copy mark, its right edge aligned with the
+    mark's (forms/dossiers/*.yaml `layout`: number_size_pt, number_top_mm, number_right_mm); the
+    width is one digit's (the numbers are drawn digit by digit)."""
+    lay = spec.layout
+    size = lay["number_size_pt"]
+    return Mark(digit_width(size), round(size * 1.3, 2), lay["number_right_mm"] * MM, lay["number_top_mm"] * MM)
+
+
+def digit_width(size_pt: float) -> float:
+    """Every digit of Times New Roman and its metric twins (Tinos, Liberation Serif) is half an
+    em wide: the digits are set side by side at this pitch."""
+    return size_pt / 2
+
+
+def digits_html(size_pt: float) -> str:
+    line = round(size_pt * 1.3, 2)
+    pages = "".join(f'<div class="d">{d}</div>' for d in range(10))
+    return (f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"/><style>'
+            f'@page {{ size: {digit_width(size_pt)}pt {line}pt; margin: 0 }}'
+            f'html {{ font-family: {html_writer.font_stack(profile())}; font-size: {size_pt}pt; color: #000 }}'
+            f'body {{ margin: 0 }} .d {{ line-height: {line}pt; text-align: right; break-after: page }}'
+            f'</style></head><body>{pages}</body></html>')
+
+
+def digits_pdf(spec, store=None) -> bytes:
+    """Ten pages, the digits 0–9, one digit wide each: every page of a dossier draws its sheet
+    number from them by reference."""
+    size = spec.layout["number_size_pt"]
+    k = None
+    if store is not None:
+        from .cache import key
+        k = key({"what": "chu-so", "html": digits_html(size)})
+        hit = store.get(k)
+        if hit is not None and len(hit[1]) == 1:
+            return hit[1][0]
+    out = _digits(size)
+    if store is not None:
+        store.put(k, {}, [out])
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def _digits(size_pt: float) -> bytes:
+    from weasyprint import HTML
+
+    _, fonts = html_writer._weasy()
+    return HTML(string=digits_html(size_pt)).write_pdf(font_config=fonts)
