@@ -73,7 +73,7 @@ def test_text_table_is_aligned_plain_text():
 
 @pytest.mark.parametrize("regime, role, code", [
     ("qd124-2023", "khong-lanh-dao", "02A"), ("qd124-2023", "lanh-dao", "02B"),
-    ("qd132-2018", "khong-lanh-dao", "02A"),
+    ("qd132-2018", "khong-lanh-dao", "02"), ("qd132-2018", "lanh-dao", "02"),   # HD 21: one form for everyone
     ("qd366-2025", "lanh-dao", "02A"), ("qd366-2025", "khong-lanh-dao", "02B"),
     ("qd366-2025", "ngoai-he-thong", "02C"), ("qd366-2025-lao-cai", "lanh-dao", "02A"),
     ("qd366-2025", "tap-the", "01"), ("qd124-2023", "to-chuc-dang", "01"),

@@ -24,10 +24,16 @@ from .subjects import collect
 PERIODS = ("nam", "Q1", "Q2", "Q3")
 
 
+def form_entry(rules: dict, role: str) -> dict:
+    """A role's entry of the rulebook's `forms` map: codes (review, quarterly, scoring) and what the
+    annual form prints – label (the code as printed), title, category."""
+    entry = (rules.get("forms") or {}).get(role) or {}
+    return entry if isinstance(entry, dict) else {}
+
+
 def form_for(rules: dict, role: str, which: str = "review") -> str | None:
     """The form code a role uses under a rulebook, e.g. form_for(rules, "lanh-dao") → "02A" in 2025."""
-    entry = (rules.get("forms") or {}).get(role) or {}
-    return entry.get(which) if isinstance(entry, dict) else None
+    return form_entry(rules, role).get(which)
 
 
 def check_rules(rules: dict) -> list[Problem]:
@@ -80,4 +86,4 @@ def rate(unit: Unit, period: str = "nam") -> Result:
     return result
 
 
-__all__ = ["rate", "as_json", "as_text", "form_for", "Result", "Rating", "GroupSummary", "check_rules", "PERIODS"]
+__all__ = ["rate", "as_json", "as_text", "form_for", "form_entry", "Result", "Rating", "GroupSummary", "check_rules", "PERIODS"]
