@@ -8,7 +8,7 @@ import pytest
 from fixtures_rating import cell, collective, member, rated, unit
 from pipeline.rating import as_json, as_text, check_rules, criteria, form_for, rulebook
 
-REGIMES = ["qd132-2018", "qd124-2023", "qd366-2025", "qd366-2025-lao-cai"]
+REGIMES = ["qd132-2018", "qd132-2018-lao-cai", "qd124-2023", "qd366-2025", "qd366-2025-lao-cai"]
 
 
 def small():

@@ -49,6 +49,17 @@ def check_rules(rules: dict) -> list[Problem]:
             out.append(error(where, "criteria", f"không có khung tiêu chí «{fid}» trong forms/criteria/"))
         except (ValueError, KeyError, TypeError) as exc:
             out.append(error(Where(f"forms/criteria/{fid}.yaml"), "", f"khung tiêu chí không đọc được: {exc}"))
+    sid = (rules.get("scoring") or {}).get("criteria")
+    if sid:                 # the points framework of the scoring sheets (Mẫu 09/HDĐG)
+        try:
+            sfw = criteria_mod.load(str(sid))
+            out += [error(Where(f"forms/criteria/{sid}.yaml"), "", m) for m in criteria_mod.check(sfw)]
+            if sfw.scale != "points":
+                out.append(error(where, "scoring.criteria", f"khung «{sid}» của phiếu chấm điểm phải chấm điểm (scale: points)"))
+        except criteria_mod.UnknownFramework:
+            out.append(error(where, "scoring.criteria", f"không có khung tiêu chí «{sid}» trong forms/criteria/"))
+        except (ValueError, KeyError, TypeError) as exc:
+            out.append(error(Where(f"forms/criteria/{sid}.yaml"), "", f"khung tiêu chí không đọc được: {exc}"))
     if rules.get("method") == "points" and not rules.get("bands"):
         out.append(error(where, "bands", "chế độ chấm điểm cần khung điểm (bands)"))
     return out
