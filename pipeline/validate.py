@@ -16,6 +16,7 @@ from .intake.source import SourceFile
 from .model import SECTION_LABELS, SECTIONS, Record, Unit, UnitInfo
 from .problems import Problem, Where, error, warning
 from .rating import rulebook
+from .rating.criteria import UnknownFramework, scoring_set
 from .vn import number
 
 # ---------------------------------------------------------------- pydantic → Vietnamese
@@ -350,6 +351,17 @@ def _check_level(info: UnitInfo) -> list[Problem]:
     return problems
 
 
+def _sheet(rules: dict, role: str):
+    """The criteria set of the role's scoring sheet, or None (an unknown framework is the rating's error)."""
+    try:
+        return scoring_set(rules, role)
+    except (UnknownFramework, ValueError, KeyError, TypeError):
+        return None
+
+
+SHEET_ROLES = {"don_vi": "to-chuc-dang", "chi_bo": "to-chuc-dang", "tap_the": "tap-the"}   # who may have a scoring sheet
+
+
 def _subjects(unit: Unit):
     yield "don_vi", unit.info, unit.info.name
     for c in unit.cells:
@@ -364,9 +376,16 @@ def _check_scores(unit: Unit, rules: dict) -> list[Problem]:
     """Points within the regime's maxima (a score of 130/100 is an error)."""
     problems = []
     scale = rules.get("score") or {}
-    max_g, max_r = scale.get("general"), scale.get("results")
-    total_max = (max_g or 0) + (max_r or 0)
-    for _, rec, name in _subjects(unit):
+    points = rules.get("method") == "points"
+    for key, rec, name in _subjects(unit):
+        max_g, max_r = scale.get("general"), scale.get("results")
+        # A criteria regime has no points, except on a scoring sheet (Mẫu 09/HDĐG) that a province
+        # rulebook gives this kind of subject: there they count against the sheet's group maxima.
+        sheet = None if points else _sheet(rules, SHEET_ROLES.get(key, ""))
+        if sheet is not None:
+            maxima = {g.id: g.max for g in sheet.groups}
+            max_g, max_r = maxima.get("chung"), maxima.get("ket-qua")
+        total_max = (max_g or 0) + (max_r or 0)
         for pkey in ("nam", "quy_1", "quy_2", "quy_3"):
             ev = rec.reviews.get({"nam": "nam", "quy_1": "Q1", "quy_2": "Q2", "quy_3": "Q3"}[pkey])
             if ev is None:
@@ -387,7 +406,7 @@ def _check_scores(unit: Unit, rules: dict) -> list[Problem]:
                         problems.append(error(score.where(part), f"danh_gia.{pkey}.{skey}.{part}",
                                               f"điểm của «{name}» ghi {str(v).replace('.', ',')}: điểm chỉ ghi tối đa hai chữ số thập phân "
                                               f"(ví dụ {_n(round(v, 2))})"))
-                if rules.get("method") != "points":
+                if not points and (sheet is None or pkey != "nam"):
                     problems.append(warning(score.where(), f"danh_gia.{pkey}.{skey}",
                                             f"chế độ {rules['id']} không chấm điểm; điểm của «{name}» bị bỏ qua"))
                     continue

@@ -8,7 +8,7 @@ import pytest
 from fixtures_rating import cell, collective, member, rated, unit
 from pipeline.rating import as_json, as_text, check_rules, criteria, form_for, rulebook
 
-REGIMES = ["qd132-2018", "qd124-2023", "qd366-2025", "qd366-2025-lao-cai"]
+REGIMES = ["qd132-2018", "qd132-2018-lao-cai", "qd124-2023", "qd366-2025", "qd366-2025-lao-cai"]
 
 
 def small():
@@ -73,7 +73,7 @@ def test_text_table_is_aligned_plain_text():
 
 @pytest.mark.parametrize("regime, role, code", [
     ("qd124-2023", "khong-lanh-dao", "02A"), ("qd124-2023", "lanh-dao", "02B"),
-    ("qd132-2018", "khong-lanh-dao", "02A"),
+    ("qd132-2018", "khong-lanh-dao", "02"), ("qd132-2018", "lanh-dao", "02"),   # HD 21: one form for everyone
     ("qd366-2025", "lanh-dao", "02A"), ("qd366-2025", "khong-lanh-dao", "02B"),
     ("qd366-2025", "ngoai-he-thong", "02C"), ("qd366-2025-lao-cai", "lanh-dao", "02A"),
     ("qd366-2025", "tap-the", "01"), ("qd124-2023", "to-chuc-dang", "01"),

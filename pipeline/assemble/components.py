@@ -101,7 +101,8 @@ def load(regime: str, period: str, year: int, profile_sets: dict) -> Spec:
                    for c in copies)
     quarter = roman(int(period[1])) if period != "nam" else ""
     return Spec(name, period, data.get("title", "HỒ SƠ"), p.get("heading", "").format(year=year, quarter=quarter),
-                copies, roles(data.get("own_dossier") or []) or frozenset(), dict(data.get("documents") or {}),
+                copies, roles(data.get("own_dossier") or []) or frozenset(),
+                {k: str(v) for k, v in (data.get("documents") or {}).items() if v is not None},
                 tuple(comps), {**LAYOUT, **(data.get("layout") or {})})
 
 

@@ -290,8 +290,13 @@ def dossiers(job, outputs: list, data_folder, strict: bool = False, jobs: int | 
     try:
         spec = components.load(info.regime, job.period, info.year, job.rules.get("profile_sets") or {})
     except NoSpec:
-        return [], [P.warning(P.Where(), "che_do", f"chưa có danh mục thành phần hồ sơ cho chế độ «{info.regime}» "
-                                                   f"(forms/dossiers/{info.regime}.yaml) – chưa lập hồ sơ")]
+        # Without --strict the documents are still built; with it, a set without its dossiers is no set.
+        what = f"chưa có danh mục thành phần hồ sơ cho chế độ «{info.regime}» (forms/dossiers/{info.regime}.yaml)"
+        if strict:
+            return [], [P.error(info.where("che_do"), "che_do",
+                                f"{what}: thêm tệp forms/dossiers/{info.regime}.yaml (có thể «extends:» danh mục "
+                                f"của chế độ trung ương) – với --strict không dựng gì")]
+        return [], [P.warning(info.where("che_do"), "che_do", f"{what} – chưa lập hồ sơ")]
     subjects = {r.id for r in job.ratings.subjects}
     found, rejected, problems = attachments.scan(Path(data_folder), subjects, job.period,
                                                  {c.number for c in spec.components}, strict)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import CRITERION_NAMES, LEVELS, Collective, PartyCell
-from ..rating import form_for
+from ..rating import form_entry, form_for
 from ..rating.criteria import criteria_set
 from ..vn import number, roman, upper
 from ..forms import profile
@@ -282,18 +282,20 @@ def compose(job, s: Subject) -> dict:
     info = job.unit.info
     words = words_for(rules)
     code = form_for(rules, s.role) or KIND
-    head = subject_header(job, s, words["number_type"], fmt(words["form"], code=code))
+    entry = form_entry(rules, s.role)
+    printed = str(entry.get("label") or code)       # the code as the regime's guidance prints it
+    head = subject_header(job, s, words["number_type"], fmt(words["form"], code=printed))
     of = words["of_org"] if s.role == "to-chuc-dang" else words["of"]
     blocks = review_blocks(s, words)
     blocks += points_blocks(job, s, words) if rules.get("method") == "points" else criteria_blocks(job, s, words)
     kind = "dang-bo" if s.is_unit else "chi-bo" if s.is_cell else "tap-the"
     recv = [t.format(issuer=info.issuer, code=info.issuer_code, name=s.name, **authority.of(job.unit).values())
             for t in words["recipients"][kind]]
-    title = words["title"]
+    title = entry.get("title") or words["title"]
     return {
         "document": f"mau-{code.lower()}",
         "meta": {"title": f"{title.capitalize()} – {s.name} – năm {info.year}", "author": s.name,
-                 "date": f"{info.year}", "subject": f"Mẫu {code}: {s.name}"},
+                 "date": f"{info.year}", "subject": f"Mẫu {printed}: {s.name}"},
         "header": head,
         "titles": [{"text": title, "style": "title"},
                    {"text": f"{of} {upper(s.name)}", "style": "subject"},

@@ -3,9 +3,12 @@
 Who gets a form. One document per party member of the data who is reviewed in the period, in
 the ratings' review order. The form code comes from the rulebook by the person's role
 (`forms.<role>.review`), so the same person prints 02A in 2025 (leader form) and 02B in 2023:
-the manifest kind is "mau-" + that code. Exempt members get no form: RULES.md lists members
-excused from party work, suspended, or admitted less than 6 months before the rating date as
-"listed, not rated" – they take no part in the review, so they write no self-review. A leader
+the manifest kind is "mau-" + that code. What the form prints – the code as the regime's
+guidance writes it (`label`, "02A-HD KĐ.ĐG" in 2023), the title and the category line – comes from
+the same rulebook entry, the wording file only filling in what it leaves out. Exempt members get
+no form: RULES.md lists members excused from party work, suspended, or admitted less than 6
+months before the rating date as "listed, not rated" – they take no part in the review, so they
+write no self-review. A leader
 appointed less than 6 months before is different: "reviewed but not rated" – they write the
 self-review; the form says they are not rated instead of marking a level.
 
@@ -29,7 +32,7 @@ forms/documents/mau-02.yaml.
 from __future__ import annotations
 
 from ..model import CRITERION_LEVELS, CRITERION_NAMES, LEVELS, Member
-from ..rating import form_for
+from ..rating import form_entry, form_for
 from ..rating.criteria import criteria_set
 from ..rating.eligibility import add_months, rating_date
 from ..vn import date_form, number, roman
@@ -268,10 +271,13 @@ def compose(job, m: Member, rating, code: str, quarterly: bool = False) -> dict:
     filled = is_filled(m) and not quarterly
     cell_rec = next((c for c in job.unit.cells if c.id == m.cell), None)
     left = [info.name] + ([cell_rec.name] if cell_rec else [])
+    entry = form_entry(rules, role)
+    if not quarterly and entry.get("label"):      # the code as the regime's guidance prints it
+        label = str(entry["label"])
     form_line = (words["form_pl"].format(number=label) if kind.startswith("phu-luc-")
                  else words["form"].format(code=label))
-    category = (((rules.get("forms") or {}).get(role) or {}).get("category")
-                or words["category"].get(role, ""))
+    # the rulebook's category line (null: none, e.g. one form for everyone), else the wording's
+    category = (entry["category"] or "") if "category" in entry else words["category"].get(role, "")
     period_line = words["period"][job.period].format(year=info.year)
     blocks = [_spacer()] + _fields(job, m, role, words)
     blocks += _review(m, role, words, filled)
@@ -281,7 +287,7 @@ def compose(job, m: Member, rating, code: str, quarterly: bool = False) -> dict:
     sw = words["self_sign"]
     blocks.append(signatures(signature("", ""), signature(sw["authority"], m.name, note=sw["note"])))
     blocks += _assessments(job, m, rating, words)
-    title = words["title"]
+    title = (not quarterly and entry.get("title")) or words["title"]
     return {
         "document": kind,
         "meta": {"title": f"{title.capitalize()} – {m.name} – {period_line.lower()}", "author": m.name,

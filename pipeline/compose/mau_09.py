@@ -1,23 +1,24 @@
 """Mẫu 09/HDĐG: the scoring sheet of a party organisation.
 
 One sheet per party organisation (the đảng bộ and each chi bộ), and per leadership collective only
-where the rulebook's forms map gives the `tap-the` role a `scoring` code. Points regimes only
-(method: points, qd366-2025 …): the criteria regimes (qd124-2023, qd132-2018) judge criteria as
-Xuất sắc/Tốt/Trung bình/Kém and have no points to put in the table, so they get no sheet (their
-criterion levels are printed in part B of Mẫu 01 instead).
+where the rulebook's forms map gives the `tap-the` role a `scoring` code – whenever there are points
+to print: a points regime (qd366-2025 …) scores everyone, and a criteria regime (qd124-2023,
+qd132-2018: criteria judged Xuất sắc/Tốt/Trung bình/Kém) gets sheets when a province rulebook names a
+points framework under `scoring.criteria` – some provinces scored their party organisations before
+2025. There the rating itself stays by criterion levels: the sheet shows the points beside it.
 
-The table lists the criteria of forms/criteria/<framework>.yaml for the subject's role, grouped by
-criteria group (Roman numerals, bold group rows with subtotals), then the total and the level the
-total implies. The data (model.Evaluation) carries scores per group (tu_cham/tham_dinh: chung,
-ket_qua) but not per criterion, so the criterion rows show their maximum points with empty score
-cells for hand filling, the group rows show the data's subtotals, and a note says so.
-Wording: forms/documents/mau-09.yaml.
+The table lists the criteria of the points framework (forms/criteria/<framework>.yaml) for the
+subject's role, grouped by criteria group (Roman numerals, bold group rows with subtotals), then the
+total and the level the total implies under the sheet's bands (`scoring.bands`, else the rulebook's).
+The data (model.Evaluation) carries scores per group (tu_cham/tham_dinh: chung, ket_qua) but not per
+criterion, so the criterion rows show their maximum points with empty score cells for hand filling,
+the group rows show the data's subtotals, and a note says so. Wording: forms/documents/mau-09.yaml.
 """
 from __future__ import annotations
 
 from ..model import LEVELS
 from ..rating import form_for
-from ..rating.criteria import framework
+from ..rating.criteria import scoring_bands, scoring_framework, scoring_set
 from ..rating.levels import band
 from ..vn import number, roman, upper
 from ..forms import profile
@@ -32,10 +33,24 @@ def _words() -> dict:
 
 
 def roles(rules: dict) -> tuple[str, ...]:
-    """Who gets a scoring sheet under this rulebook (empty for criteria regimes)."""
-    if rules.get("method") != "points":
-        return ()
-    return tuple(r for r in ("tap-the", "to-chuc-dang") if form_for(rules, r, "scoring"))
+    """Who gets a scoring sheet under this rulebook: the roles with a scoring code, when there are
+    points to print (a points framework with a set for the role, or a points regime's group maxima)."""
+    return tuple(r for r in ("tap-the", "to-chuc-dang") if form_for(rules, r, "scoring")
+                 and (scoring_set(rules, r) is not None or rules.get("method") == "points"))
+
+
+def sheet_groups(rules: dict, role: str) -> list[dict]:
+    """The groups and criteria the sheet prints: the points framework's set for the role, else the
+    rulebook's group maxima (mau_01.score_groups)."""
+    cset = scoring_set(rules, role)
+    if cset is not None and cset.groups:
+        return [{"id": g.id, "title": g.title, "max": g.max,
+                 "criteria": [{"id": c.id, "title": c.title, "max": c.max} for c in g.criteria]} for g in cset.groups]
+    return score_groups(rules, role)
+
+
+def _band(bands: dict, total) -> str:
+    return band({"bands": bands}, total) if total is not None and bands else ""
 
 
 def _n(x) -> str:
@@ -43,7 +58,7 @@ def _n(x) -> str:
 
 
 def bands_text(rules: dict, w: dict) -> str:
-    bands = [(lv, (rules.get("bands") or {}).get(lv)) for lv in LEVELS]
+    bands = [(lv, scoring_bands(rules).get(lv)) for lv in LEVELS]
     bands = [(lv, b) for lv, b in bands if b is not None]
     out = []
     for i, (lv, lo) in enumerate(bands):
@@ -59,7 +74,7 @@ def bands_text(rules: dict, w: dict) -> str:
 
 def score_table(rules: dict, s: Subject, w: dict) -> tuple[dict, list[str]]:
     """The scoring table and the notes it needs."""
-    groups = score_groups(rules, s.role)
+    groups = sheet_groups(rules, s.role)
     ev = s.review
     own = ev.self_score if ev is not None else None
     vet = ev.vetted_score if ev is not None else None
@@ -76,8 +91,9 @@ def score_table(rules: dict, s: Subject, w: dict) -> tuple[dict, list[str]]:
     vet_total = vet.value() if vet is not None else None
     rows.append([cell(""), cell(w["total"], "table-bold"), cell(_n(top or None), "table-center-bold"),
                  cell(_n(own_total), "table-center-bold"), cell(_n(vet_total), "table-center-bold"), cell("")])
-    own_band = band(rules, own_total) if own_total is not None else ""
-    vet_band = band(rules, vet_total) if vet_total is not None else ""
+    bands = scoring_bands(rules)
+    own_band = _band(bands, own_total)
+    vet_band = _band(bands, vet_total)
     implied = vet_band or own_band
     proposed = s.rating.proposed_level if s.rating is not None else None
     note = w["proposed_note"].format(level=proposed) if proposed in LEVELS and implied and proposed != implied else ""
@@ -90,7 +106,8 @@ def score_table(rules: dict, s: Subject, w: dict) -> tuple[dict, list[str]]:
         notes.append(w["notes"]["group_only"])
     if any(c["max"] is None for g in groups for c in g["criteria"]):
         notes.append(w["notes"]["no_max"])
-    notes.append(w["notes"]["bands"].format(bands=bands_text(rules, w)))
+    if bands:
+        notes.append(w["notes"]["bands"].format(bands=bands_text(rules, w)))
     return table(w["columns"], rows, w["widths"]), notes
 
 
@@ -113,7 +130,7 @@ def compose(job, s: Subject) -> dict:
     w = _words()
     code = form_for(rules, s.role, "scoring")
     grid, notes = score_table(rules, s, w)
-    fw = framework(rules)
+    fw = scoring_framework(rules)
     fw_name = fw.name if fw is not None else rules.get("criteria") or ""
     of = w["of_org"] if s.role == "to-chuc-dang" else w["of"]
     blocks = [para(w["framework"].format(name=fw_name), "body-italic"), grid,

@@ -24,10 +24,16 @@ from .subjects import collect
 PERIODS = ("nam", "Q1", "Q2", "Q3")
 
 
+def form_entry(rules: dict, role: str) -> dict:
+    """A role's entry of the rulebook's `forms` map: codes (review, quarterly, scoring) and what the
+    annual form prints – label (the code as printed), title, category."""
+    entry = (rules.get("forms") or {}).get(role) or {}
+    return entry if isinstance(entry, dict) else {}
+
+
 def form_for(rules: dict, role: str, which: str = "review") -> str | None:
     """The form code a role uses under a rulebook, e.g. form_for(rules, "lanh-dao") → "02A" in 2025."""
-    entry = (rules.get("forms") or {}).get(role) or {}
-    return entry.get(which) if isinstance(entry, dict) else None
+    return form_entry(rules, role).get(which)
 
 
 def check_rules(rules: dict) -> list[Problem]:
@@ -43,6 +49,17 @@ def check_rules(rules: dict) -> list[Problem]:
             out.append(error(where, "criteria", f"không có khung tiêu chí «{fid}» trong forms/criteria/"))
         except (ValueError, KeyError, TypeError) as exc:
             out.append(error(Where(f"forms/criteria/{fid}.yaml"), "", f"khung tiêu chí không đọc được: {exc}"))
+    sid = (rules.get("scoring") or {}).get("criteria")
+    if sid:                 # the points framework of the scoring sheets (Mẫu 09/HDĐG)
+        try:
+            sfw = criteria_mod.load(str(sid))
+            out += [error(Where(f"forms/criteria/{sid}.yaml"), "", m) for m in criteria_mod.check(sfw)]
+            if sfw.scale != "points":
+                out.append(error(where, "scoring.criteria", f"khung «{sid}» của phiếu chấm điểm phải chấm điểm (scale: points)"))
+        except criteria_mod.UnknownFramework:
+            out.append(error(where, "scoring.criteria", f"không có khung tiêu chí «{sid}» trong forms/criteria/"))
+        except (ValueError, KeyError, TypeError) as exc:
+            out.append(error(Where(f"forms/criteria/{sid}.yaml"), "", f"khung tiêu chí không đọc được: {exc}"))
     if rules.get("method") == "points" and not rules.get("bands"):
         out.append(error(where, "bands", "chế độ chấm điểm cần khung điểm (bands)"))
     return out
@@ -80,4 +97,4 @@ def rate(unit: Unit, period: str = "nam") -> Result:
     return result
 
 
-__all__ = ["rate", "as_json", "as_text", "form_for", "Result", "Rating", "GroupSummary", "check_rules", "PERIODS"]
+__all__ = ["rate", "as_json", "as_text", "form_for", "form_entry", "Result", "Rating", "GroupSummary", "check_rules", "PERIODS"]

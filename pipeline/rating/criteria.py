@@ -1,7 +1,8 @@
 """Scoring frameworks (forms/criteria/<id>.yaml): criteria sets per role, groups, max points.
 
 Used by the engine (which criteria are task-result criteria, which are basic) and by the
-documents (Mẫu 09/HDĐG prints the `to-chuc-dang` set with its points).
+documents (Mẫu 09/HDĐG prints the `to-chuc-dang` set of the points framework: the rating framework
+in a points regime, or the one a criteria regime's province rulebook names under `scoring`).
 """
 from __future__ import annotations
 
@@ -99,6 +100,32 @@ def criteria_set(rules: dict, role: str) -> CriteriaSet | None:
     """The criteria set a subject of `role` is judged by under this rulebook (None if none)."""
     fw = framework(rules)
     return fw.for_role(role) if fw else None
+
+
+def scoring_framework(rules: dict) -> Framework | None:
+    """The points framework the scoring sheets (Mẫu 09/HDĐG) print: the rulebook's
+    `scoring.criteria` (a province that scores its party organisations under a criteria regime),
+    else its rating framework when that one is on points; None when neither has points."""
+    fid = (rules.get("scoring") or {}).get("criteria")
+    if fid:
+        return load(str(fid))
+    fw = framework(rules)
+    return fw if fw is not None and fw.scale == "points" else None
+
+
+def scoring_set(rules: dict, role: str) -> CriteriaSet | None:
+    """The criteria set a role's scoring sheet prints, or None: the role has no scoring form code
+    (forms.<role>.scoring) or there is no points framework with a set for it."""
+    entry = (rules.get("forms") or {}).get(role) or {}
+    if not (isinstance(entry, dict) and entry.get("scoring")):
+        return None
+    fw = scoring_framework(rules)
+    return fw.for_role(role) if fw is not None else None
+
+
+def scoring_bands(rules: dict) -> dict:
+    """The score bands printed on a scoring sheet: `scoring.bands`, else the rulebook's `bands`."""
+    return dict((rules.get("scoring") or {}).get("bands") or rules.get("bands") or {})
 
 
 def check(fw: Framework) -> list[str]:
