@@ -115,7 +115,8 @@ def cmd_dossier(args) -> int:
         print(why, file=sys.stderr)
         return 2
     result = build(folder, args.period, out_root, strict=args.strict)
-    _print_problems(result.problems)
+    for line in P.summary(result.problems, str(result.report) if result.report else None):
+        print(line, file=sys.stderr)
     if not result.ok:
         where = f" (báo cáo: {result.report})" if result.report else ""
         print(f"✗ {args.unit}: dữ liệu có lỗi, không dựng tài liệu{where} / data errors, nothing built", file=sys.stderr)

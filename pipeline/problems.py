@@ -72,3 +72,34 @@ def report(problems: list[Problem], title: str) -> str:
         lines.append("Dữ liệu hợp lệ, không có lỗi hay cảnh báo.")
     lines += [str(p) for p in problems]
     return "\n".join(lines) + "\n"
+
+
+KIND_NAMES = {"ho-so": "hồ sơ thiếu thành phần", "dinh-kem": "tệp đính kèm", "danh_gia": "kết quả đánh giá",
+              "xep_loai": "mức xếp loại"}
+
+
+def kind(p: Problem) -> str:
+    """What a problem is about, for a summary: the first part of its field or its file's folder."""
+    head = (p.field or p.where.file or "").replace("/", ".").split(".")[0]
+    return KIND_NAMES.get(head, head or "khác")
+
+
+def summary(problems: list[Problem], report: str | None, first: int = 5, full_up_to: int = 10) -> list[str]:
+    """What a console shows of many problems: every error, and for warnings – when there are
+    more than full_up_to – their count by kind and the first few; the report holds them all."""
+    problems = ordered(problems)
+    errors = [p for p in problems if p.is_error]
+    warnings = [p for p in problems if not p.is_error]
+    lines = [str(p) for p in errors]
+    if len(warnings) <= full_up_to:
+        lines += [str(p) for p in warnings]
+    else:
+        counts: dict[str, int] = {}
+        for p in warnings:
+            counts[kind(p)] = counts.get(kind(p), 0) + 1
+        by_kind = "; ".join(f"{n} về {k}" for k, n in sorted(counts.items(), key=lambda x: (-x[1], x[0])))
+        lines.append(f"{LABEL['canh-bao']}: {len(warnings)} cảnh báo ({by_kind}); {first} cảnh báo đầu:")
+        lines += [f"  {p}" for p in warnings[:first]]
+        if report:
+            lines.append(f"  … xem đủ {len(warnings)} cảnh báo trong {report}")
+    return lines

@@ -158,3 +158,17 @@ def test_a_command_that_ends_early_never_prints_a_traceback(tmp_path):
             out, err = r.communicate(timeout=120)
             assert r.returncode == 1 and "LỖI don-vi.yaml:9 che_do" in err
             assert "Traceback" not in out + err and "Exception" not in out + err, err
+
+
+def test_the_console_summarises_many_warnings_and_the_report_keeps_them_all(tmp_path):
+    """A clerk's first build used to print 64 CẢNH BÁO lines: now counts by kind, the first few,
+    and where the full report is."""
+    files = {f"dinh-kem/scan-{i:02d}.pdf": b"%PDF-1.4\n" for i in range(12)}
+    code, out, err = run_cli("dossier", str(write_unit(tmp_path / "u", files)), "--output", str(tmp_path / "o"))
+    assert code == 0, err
+    report = (tmp_path / "o" / "u" / "2025" / "kiem-tra.txt").read_text("utf-8")
+    n = report.count("CẢNH BÁO ")
+    assert n > 12
+    assert f"CẢNH BÁO: {n} cảnh báo (" in err and "5 cảnh báo đầu:" in err
+    assert f"xem đủ {n} cảnh báo trong {tmp_path / 'o' / 'u' / '2025' / 'kiem-tra.txt'}" in err
+    assert err.count("CẢNH BÁO ") == 5          # the first five, then the pointer to the rest
