@@ -577,3 +577,23 @@ def test_the_unit_dossiers_toc_lists_each_subject_under_its_component_with_its_s
     assert listed and set(listed) <= set(kids)
     assert all(listed[name] == kids[name] for name in listed)
     assert "Đồng chí Giàng Seo Páo" in listed
+
+
+def test_a_signed_scan_takes_the_place_of_the_generated_form(tmp_path):
+    """Signed papers first: the office scanned a-01's signed self-review (`a-01__1.pdf`); the
+    dossiers carry the scan in its place and the mục lục says so."""
+    signed = text_pdf("BAN KIEM DIEM DA KY TEN")
+    result = build(write_unit(tmp_path / "u", {"dinh-kem/a-01__1.pdf": signed}), "nam", tmp_path / "o")
+    assert result.ok
+    for folder in ("a-01", "don-vi"):
+        pdf = result.folder / f"ho-so/{folder}/bo-1.pdf"
+        texts = page_texts(pdf)
+        rows = toc(texts)
+        toc_text = flat("".join(page_texts(pdf, "-raw")[1:int(rows[1]) - 1]))
+        assert flat("Mẫu 02A – Bản kiểm điểm cá nhân (bản có chữ ký, 1 trang)") in toc_text, folder
+        body = " ".join(texts[int(rows[1]) - 1:])
+        assert "BAN KIEM DIEM DA KY TEN" in body
+        # a-01's generated form is not there; the other members' are (in the unit dossier)
+        assert "Giàng Seo Páo" not in " ".join(t for t in texts[int(rows[1]) - 1:] if "BẢN KIỂM ĐIỂM" in t), folder
+    # the generated form is still published: the print-out for signing
+    assert (result.folder / "mau-02/a-01.pdf").is_file()

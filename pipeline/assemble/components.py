@@ -7,6 +7,7 @@ dossiers and the content of each row: the rendered documents (Outputs, by `docum
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from .. import forms
@@ -118,6 +119,8 @@ class Piece:
     data: bytes
     pages: int
     path: str            # output path, or the attachment's path in the data folder
+    kind: str = ""       # a generated piece's document kind (mau-02b …)
+    signed: str = ""     # an attachment that stands in for generated documents: their labels
 
 
 @dataclass
@@ -181,6 +184,20 @@ def _is_unit(subject: str | None) -> bool:
     return subject in (None, UNIT_SUBJECT, UNIT)
 
 
+def _signed_first(items: list[Piece], comp: Component, subject: str | None) -> list[Piece]:
+    """Signed papers first: when the office scanned a subject's signed copy of a document the
+    pipeline also generates for this component (`<id>__1.pdf`: the signed self-review), the
+    scan takes the generated document's place – that one is only the print-out for signing."""
+    own = [p for p in items if p.source == "generated" and subject is not None and p.subject == subject
+           and p.kind in comp.documents]
+    scans = [p for p in items if p.source == "attachment"]
+    if not own or not scans:
+        return items
+    label = "; ".join(dict.fromkeys(p.label for p in own))
+    return [dataclasses.replace(p, signed=label) if p.source == "attachment" else p
+            for p in items if p not in own]
+
+
 def plan(job, spec: Spec, pdfs: list, attachments: list, rejected: list) -> list[Dossier]:
     """The dossiers of this build: one per own-dossier subject (review order), then the unit's.
 
@@ -196,7 +213,7 @@ def plan(job, spec: Spec, pdfs: list, attachments: list, rejected: list) -> list
         by_subject.setdefault(o.subject, []).append(o)
 
     def generated(o) -> Piece:
-        return Piece("generated", spec.label(o.document), o.subject, o.data, o.pages or 0, o.path)
+        return Piece("generated", spec.label(o.document), o.subject, o.data, o.pages or 0, o.path, o.document)
 
     def own(r) -> bool:
         if r.role not in spec.own_dossier:
@@ -229,6 +246,8 @@ def plan(job, spec: Spec, pdfs: list, attachments: list, rejected: list) -> list
         for p in pieces:
             key = None if _is_unit(p.subject) else p.subject
             groups.setdefault(key, []).append(p)
+        for key, items in groups.items():
+            groups[key] = _signed_first(items, comp, key)
         for key in sorted(groups, key=lambda s: (s is not None, order.get(s, len(order)), s or "")):
             items = sorted(groups[key], key=lambda p: (p.source != "generated", p.path))
             label = names.get(key, (key, ""))[0] if key else names[UNIT_SUBJECT][0]

@@ -26,6 +26,11 @@ def source_text(row: Row, unit_dossier: bool) -> str:
             parts.append("; ".join(f"{label} ({n} bản)" if n > 1 else label for label, n in sorted(counts.items())))
         else:
             parts.append("; ".join(counts))
+    signed = [p for p in att if p.signed]
+    att = [p for p in att if not p.signed]
+    if signed:
+        parts.append("; ".join(f"{label} (bản có chữ ký, {sum(p.pages for p in signed if p.signed == label)} trang)"
+                               for label in dict.fromkeys(p.signed for p in signed)))
     if att:
         pages = sum(p.pages for p in att)
         parts.append(f"Bản chụp, {pages} trang" if len(att) == 1 or not unit_dossier
