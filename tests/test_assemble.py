@@ -597,3 +597,17 @@ def test_a_signed_scan_takes_the_place_of_the_generated_form(tmp_path):
         assert "Giàng Seo Páo" not in " ".join(t for t in texts[int(rows[1]) - 1:] if "BẢN KIỂM ĐIỂM" in t), folder
     # the generated form is still published: the print-out for signing
     assert (result.folder / "mau-02/a-01.pdf").is_file()
+
+
+def test_a_persons_dossier_holds_an_extract_of_the_lists_with_only_their_own_row(built):
+    """No person's dossier shows another person's rating: the lists come as «TRÍCH DANH SÁCH»
+    with the subject's own row (numbered as in the whole list), the title and the signature."""
+    texts = page_texts(built.folder / "ho-so/a-01/bo-1.pdf")
+    lists = [t for t in texts if "DANH SÁCH" in t]
+    assert lists and all("TRÍCH DANH SÁCH" in t for t in lists)
+    joined = " ".join(lists)
+    assert "Giàng Seo Páo" in joined and "T/M ĐẢNG ỦY" in joined
+    for other in ("Trần Thị Thu Hà", "Lê Văn Ân"):
+        assert other not in " ".join(texts), other
+    unit = " ".join(page_texts(built.folder / "ho-so/don-vi/bo-1.pdf"))
+    assert "Trần Thị Thu Hà" in unit and "TRÍCH DANH SÁCH" not in unit

@@ -32,8 +32,9 @@ class Component:
     roles: frozenset | None          # None: every dossier
     documents: tuple[str, ...]       # the subject's own generated documents (everyone's in the unit's)
     unit_documents: tuple[str, ...]  # unit-wide generated documents, in the unit dossier only
-    shared_documents: tuple[str, ...]  # unit-wide generated documents, in every dossier
+    shared_documents: tuple[str, ...]  # unit-wide lists: whole in the unit's dossier, a subject's extract in its own
     others: bool                     # generated PDFs placed nowhere else
+    extracts: tuple[str, ...] = ()   # lists whose extract (the first holding the subject) goes in a subject's dossier
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def load(regime: str, period: str, year: int, profile_sets: dict) -> Spec:
         comps.append(Component(int(number), str(c["title"]).strip(), bool(c.get("required", False)),
                                roles(c.get("for")), tuple(c.get("documents") or ()),
                                tuple(c.get("unit_documents") or ()), tuple(c.get("shared_documents") or ()),
-                               bool(c.get("others", False))))
+                               bool(c.get("others", False)), tuple(c.get("extracts") or ())))
     copies = tuple(Copy(int(n), c["destination"], c["mark"])
                    for n, c in sorted((data.get("copies") or {}).items(), key=lambda kv: int(kv[0])))
     total = len(copies)
@@ -198,15 +199,31 @@ def _signed_first(items: list[Piece], comp: Component, subject: str | None) -> l
             for p in items if p not in own]
 
 
-def plan(job, spec: Spec, pdfs: list, attachments: list, rejected: list) -> list[Dossier]:
+def has_own_dossier(job, spec: Spec) -> list:
+    """The ratings whose subject gets a dossier of its own, in review order."""
+    collectives = {c.id: c for c in job.unit.collectives}
+    return [r for r in job.ratings.subjects if r.id != UNIT_SUBJECT and r.role in spec.own_dossier
+            and (r.id not in collectives or collectives[r.id].dossier)]
+
+
+def extract_requests(job, spec: Spec) -> list[tuple[str, str]]:
+    """(list kind, subject id) of every extract a subject's dossier may take (the lists a
+    component shares or extracts, for each subject with its own dossier)."""
+    kinds = list(dict.fromkeys(k for c in spec.components for k in (*c.shared_documents, *c.extracts)))
+    return [(k, r.id) for r in has_own_dossier(job, spec) for k in kinds]
+
+
+def plan(job, spec: Spec, pdfs: list, attachments: list, rejected: list, extracts: dict | None = None) -> list[Dossier]:
     """The dossiers of this build: one per own-dossier subject (review order), then the unit's.
 
     pdfs: Outputs with format pdf (document kind, subject, data, pages, path);
-    attachments: assemble.attachments.Attachment of this period; rejected: their refused files.
+    attachments: assemble.attachments.Attachment of this period; rejected: their refused files;
+    extracts: (list kind, subject id) → (PDF, pages) of the subject's extract of that list
+    (a subject's dossier never carries a whole list: everyone else's ratings are not its papers).
     """
+    extracts = extracts or {}
     names = subject_names(job)
     order = {r.id: i for i, r in enumerate(job.ratings.subjects)}
-    collectives = {c.id: c for c in job.unit.collectives}
     placed_kinds = {k for c in spec.components for k in (*c.documents, *c.unit_documents, *c.shared_documents)}
     by_subject: dict = {}
     for o in pdfs:
@@ -215,20 +232,15 @@ def plan(job, spec: Spec, pdfs: list, attachments: list, rejected: list) -> list
     def generated(o) -> Piece:
         return Piece("generated", spec.label(o.document), o.subject, o.data, o.pages or 0, o.path, o.document)
 
-    def own(r) -> bool:
-        if r.role not in spec.own_dossier:
-            return False
-        c = collectives.get(r.id)
-        return c is None or c.dossier
-
     def row(comp: Component, subject: str | None, role: str) -> Row:
         """The row of comp in the dossier of subject (None: the unit's, with everyone's pieces)."""
         every = subject is None
         pieces: list[Piece] = []
         for o in (pdfs if every else by_subject.get(subject, []) + by_subject.get(None, [])):
-            if o.subject is None and (o.document in comp.shared_documents
-                                      or (every and o.document in comp.unit_documents)):
+            if o.subject is None and every and (o.document in comp.shared_documents or o.document in comp.unit_documents):
                 take = True
+            elif o.subject is None and not every and o.document in comp.shared_documents:
+                take = False            # the subject's extract instead (below)
             elif every:
                 take = o.document in comp.documents or (comp.others and o.document not in placed_kinds)
             else:
@@ -236,6 +248,17 @@ def plan(job, spec: Spec, pdfs: list, attachments: list, rejected: list) -> list
                                                  (comp.others and o.document not in placed_kinds))
             if take:
                 pieces.append(generated(o))
+        if not every:
+            for k in comp.shared_documents:
+                if (k, subject) in extracts:
+                    data, pages = extracts[(k, subject)]
+                    pieces.append(Piece("generated", f"{spec.label(k)} (trích)", subject, data, pages,
+                                        f"trich/{k}/{subject}.pdf", f"trich-{k}"))
+            k = next((k for k in comp.extracts if (k, subject) in extracts), None)
+            if k is not None and k not in comp.shared_documents:
+                data, pages = extracts[(k, subject)]
+                pieces.append(Piece("generated", f"{spec.label(k)} (trích)", subject, data, pages,
+                                    f"trich/{k}/{subject}.pdf", f"trich-{k}"))
         for a in attachments:
             if a.number == comp.number and (every or a.subject == subject):
                 pieces.append(Piece("attachment", a.name, a.subject, a.data, a.pages, a.rel))
@@ -255,9 +278,7 @@ def plan(job, spec: Spec, pdfs: list, attachments: list, rejected: list) -> list
         return r
 
     out = []
-    for r in job.ratings.subjects:
-        if r.id == UNIT_SUBJECT or not own(r):
-            continue
+    for r in has_own_dossier(job, spec):
         rows = [row(c, r.id, r.role) for c in spec.components]
         rows = [x for x in rows if x.applies or x.pieces or x.rejected]
         name, detail = names.get(r.id, (r.name, ""))

@@ -17,7 +17,7 @@ import hashlib
 from pathlib import Path
 
 from .. import problems as P
-from ..compose import created_at
+from ..compose import created_at, phu_luc
 from ..publish import Output
 from ..vn import roman
 from . import attachments, components, cover, outline, stamp
@@ -280,6 +280,18 @@ def _make(plan: _Plan, store, common, digest, sources, spec, info, stamps, creat
     return True
 
 
+def _extracts(job, spec, created, jobs, cache) -> dict:
+    """(list kind, subject id) → (PDF, pages): each own-dossier subject's extract of the lists
+    its dossier takes (compose/phu_luc.py), rendered by the same workers and cache."""
+    from ..render import pool
+
+    wanted = [(k, sid, phu_luc.compose(job, k, only=sid)) for k, sid in components.extract_requests(job, spec)
+              if k in phu_luc.LISTS]
+    wanted = [w for w in wanted if w[2] is not None]
+    done = pool.render_all([ctx for _, _, ctx in wanted], created, jobs, cache, docx=False) if wanted else []
+    return {(k, sid): (r.pdf, r.pages) for (k, sid, _), r in zip(wanted, done)}
+
+
 def dossiers(job, outputs: list, data_folder, strict: bool = False, jobs: int | None = None,
              cache=None) -> tuple[list, list[P.Problem]]:
     """The copies of every dossier of this build as Outputs (document "ho-so", subject id or
@@ -301,7 +313,8 @@ def dossiers(job, outputs: list, data_folder, strict: bool = False, jobs: int | 
     found, rejected, problems = attachments.scan(Path(data_folder), subjects, job.period,
                                                  {c.number for c in spec.components}, strict)
     pdfs = [o for o in outputs if o.format == "pdf" and o.document != "ho-so"]
-    plans = components.plan(job, spec, pdfs, found, rejected)
+    created = created_at(unit)
+    plans = components.plan(job, spec, pdfs, found, rejected, _extracts(job, spec, created, jobs, cache))
     year_text = f"năm {info.year}" if job.period == "nam" else f"quý {roman(int(job.period[1]))} năm {info.year}"
     store = Store(cache.folder, "ho-so") if cache is not None else None
     marks = Store(cache.folder, "dau-bo") if cache is not None else None
@@ -310,7 +323,6 @@ def dossiers(job, outputs: list, data_folder, strict: bool = False, jobs: int | 
     stamps = stamp.Stamps([tuple(open_pdf(b) for b in trio) for trio in trios], open_pdf(digits))
     stamp_digests = [[hashlib.sha256(b).hexdigest() for b in trio] for trio in trios] \
         + [[hashlib.sha256(digits).hexdigest()]]
-    created = created_at(unit)
     sources = _Sources()
     by_path = {o.path: o for o in pdfs}
     digests: dict[str, str] = {}
@@ -360,7 +372,7 @@ def dossiers(job, outputs: list, data_folder, strict: bool = False, jobs: int | 
             who = d.name + (f" ({d.subject})" if d.subject else "")
             what = "; ".join(f"({r.component.number}) {r.component.title}" for r in d.missing)
             scans = [r.component.number for r in d.missing
-                     if not (r.component.documents or r.component.shared_documents)]
+                     if not (r.component.documents or r.component.shared_documents or r.component.extracts)]
             hint = ""
             if scans:
                 num = str(scans[0]) if job.period == "nam" else f"q{job.period[1]}-{scans[0]}"

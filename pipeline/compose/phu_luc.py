@@ -236,9 +236,9 @@ def rows_for(job, ratings: list, cols: list[str], w: dict, start: int = 1) -> li
     return out
 
 
-def list_table(job, ratings: list, kind: str, w: dict, name_label: str | None = None) -> dict:
+def list_table(job, ratings: list, kind: str, w: dict, name_label: str | None = None, start: int = 1) -> dict:
     cols = _columns(job, kind, w)
-    block = table(_labels(job, cols, w, name_label), rows_for(job, ratings, cols, w),
+    block = table(_labels(job, cols, w, name_label), rows_for(job, ratings, cols, w, start),
                   [w["widths"][c] for c in cols])
     groups = _groups(cols, w)
     if groups:
@@ -327,41 +327,58 @@ def quota_line(job, w: dict) -> str:
 # ---------------------------------------------------------------- the document
 
 
-def compose(job, kind: str) -> dict:
+def compose(job, kind: str, only: str | None = None) -> dict | None:
+    """The list, or (only: a subject id) its extract – «TRÍCH DANH SÁCH»: the list's header,
+    title and signature with that subject's own row, numbered as in the whole list – for the
+    subject's own dossier, which must not show anyone else's rating. None: the subject is not
+    in this list."""
     w = wording()
     spec = w["lists"][kind]
     unit, info = job.unit, job.unit.info
     values = {"period": period_text(job), **authority.of(unit).values(), "issuer": info.issuer, "unit": info.name}
-    titles = [{"text": spec["title"], "style": "title"},
+    chosen = selected(job, kind, w)
+    if only is not None and not any(r.id == only for r in chosen):
+        return None
+    title = spec["title"] if only is None else f"{w['extract_prefix']} {spec['title']}"
+    titles = [{"text": title, "style": "title"},
               {"text": fill(spec["subtitle"], **values), "style": "subject"}]
     note = (w.get("annex_note") or {}).get(job.rules.get("id", ""))
     if note:
         titles.append({"text": note, "style": "note"})
     titles.append({"text": profile()["header"]["subject_rule"], "style": "rule"})
-    blocks: list = [para(fill(spec["opening"], **values))]
-    chosen = selected(job, kind, w)
+    blocks: list = [para(fill(spec["opening"], **values))] if only is None else []
     sections = spec["sections"]
     n = 0
     for sec in sections:
         rs = ordered([r for r in chosen if r.kind in sec["kinds"]], sec.get("order", "review"))
         if sec.get("title"):
             n += 1
+        if only is not None:
+            at = next((i for i, r in enumerate(rs) if r.id == only), None)
+            if at is None:
+                continue
+            if sec.get("title"):
+                blocks.append(heading(1, f"{roman(n)}.", sec["title"].upper()))
+            blocks.append(list_table(job, rs[at:at + 1], kind, w, sec.get("name_label"), start=at + 1))
+            continue
+        if sec.get("title"):
             blocks.append(heading(1, f"{roman(n)}.", sec["title"].upper()))
         if rs:
             blocks.append(list_table(job, rs, kind, w, sec.get("name_label")))
         else:
             blocks.append(para(fill(sec["empty"], **values)))
     blocks.append(para(w["legend"], "body-italic"))
-    if spec.get("final_note"):
+    if spec.get("final_note") and only is None:
         blocks.append(para(spec["final_note"], "body-italic"))
-    if spec.get("aggregate"):
+    if spec.get("aggregate") and only is None:
         n += 1
         blocks += aggregate_blocks(job, w, 1, f"{roman(n)}.")
     sig = authority.signer(unit, kind)
+    label = spec["label"] if only is None else f"{w['extract_prefix'].capitalize()} {spec['label'].lower()}"
     return {
-        "document": kind,
+        "document": kind if only is None else f"trich-{kind}",
         "landscape": True,
-        "meta": {"title": f"{spec['label']} – {spec['title'].capitalize()} – {values['period']}",
+        "meta": {"title": f"{label} – {title.capitalize()} – {values['period']}",
                  "author": info.issuer, "date": f"{info.year}",
                  "subject": fill(spec["subtitle"], **values)},
         "header": header(info, month=review_month(unit), form=spec["label"]),
@@ -371,10 +388,13 @@ def compose(job, kind: str) -> dict:
     }
 
 
+LISTS = ("phu-luc-13", "phu-luc-14")
+
+
 def documents(job):
     from . import Doc
 
     if job.ratings is None:
         return
-    for kind in ("phu-luc-13", "phu-luc-14"):
+    for kind in LISTS:
         yield Doc(kind, compose(job, kind), None)
