@@ -164,12 +164,13 @@ def test_subject_dossier_page_count_is_its_components_plus_front(built):
     pdf = built.folder / "ho-so/btv/bo-1.pdf"
     texts = page_texts(pdf)
     rows = toc(texts)
-    # btv: (1) its Mẫu 01, (3) the PNG scan, (4) Phụ lục 13 (shared); the rest absent
+    # btv: (1) its Mẫu 01, (3) the PNG scan, (4) its extract of Phụ lục 14 (one page); the rest absent
     assert rows[1] != "–" and rows[3] != "–" and rows[4] != "–" and rows[5] == "–" and rows[6] == "–"
     assert 2 not in rows and 9 not in rows                  # personal components do not apply to a collective
     front = int(rows[1]) - 1
-    expected = front + files["mau-01/btv.pdf"]["pages"] + 1 + files["phu-luc-13.pdf"]["pages"]
+    expected = front + files["mau-01/btv.pdf"]["pages"] + 1 + 1
     assert len(texts) == expected == files["ho-so/btv/bo-1.pdf"]["pages"]
+    assert "TRÍCH DANH SÁCH TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ" in texts[int(rows[4]) - 1]
 
 
 def test_outline_matches_the_toc_page_numbers(built):

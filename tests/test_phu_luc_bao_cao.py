@@ -31,7 +31,7 @@ from pipeline.validate import load_unit
 from pipeline.vn import name_key, percent
 
 CREATED = dt.datetime(2025, 12, 15)
-KINDS = ("phu-luc-13", "phu-luc-14", "bao-cao-ket-qua")
+KINDS = ("phu-luc-13", "phu-luc-14", "danh-sach-dang-vien", "bao-cao-ket-qua")
 
 
 # ---------------------------------------------------------------- helpers
@@ -193,7 +193,7 @@ def test_phu_luc_13_lists_the_officials_of_the_superior_committee(sample):
         assert row[3:6] == [phu_luc.num(s.general), phu_luc.num(s.results), phu_luc.num(s.value())]
         assert row[6] == (shown(r.self_level) if r.self_level else "–") and row[9] == shown(r.proposed_level)
         assert row[8] == (phu_luc.num(r.vetted_score) or "–")
-        assert row[10] == ("; ".join(r.reasons) if phu_luc.needs_note(r) else "")
+        assert row[10] == r.note                                          # a short note, or nothing
         assert flat(" ".join(row)) in text                                 # the PDF row reads the same
     dung = rows[[r.id for r in chosen].index(unit.info.secretary)]
     assert dung[1] == "Vàng Seo Dũng" and dung[2] == "Bí thư Đảng ủy, Đảng ủy xã"
@@ -203,42 +203,69 @@ def test_phu_luc_13_lists_the_officials_of_the_superior_committee(sample):
     assert "Phụ lục 13" in text
 
 
-def test_phu_luc_14_lists_everyone_else_in_sections(sample):
+UNDECIDED = "……………"
+
+
+def test_phu_luc_14_lists_the_collectives_and_officials_in_sections(sample):
+    """Scope as the regulation says: the collectives, party organisations and officials the unit
+    manages; a decision column never shows a proposal; Ghi chú is a short note."""
     job = sample["job"]
     tables = grid_rows(sample["phu-luc-14"]["doc"])
     in13 = {r.id for r in phu_luc.selected(job, "phu-luc-13", phu_luc.wording())}
-    listed = [r for t in tables[:4] for r in t[2:]]
-    others = [r for r in job.ratings.subjects if r.id != "dang-bo" and r.id not in in13]
+    kinds = ("tap-the", "to-chuc-dang", "can-bo")
+    others = [r for r in job.ratings.subjects if r.id != "dang-bo" and r.id not in in13 and r.kind in kinds]
+    listed = [r for t in tables[:3] for r in t[2:]]
     assert sorted(r[1] for r in listed) == sorted(r.name for r in others)
+    assert not any(r.kind == "dang-vien" and r.name in {x[1] for x in listed} for r in job.ratings.subjects
+                   if r.name not in {o.name for o in others})
     text = flat(" ".join(sample["phu-luc-14"]["text"]))
     in_order(text, ["I. TẬP THỂ LÃNH ĐẠO, QUẢN LÝ", "II. TỔ CHỨC ĐẢNG TRỰC THUỘC", "III. CÁN BỘ LÃNH ĐẠO, QUẢN LÝ",
-                    "IV. ĐẢNG VIÊN", "V. TỔNG HỢP KẾT QUẢ XẾP LOẠI VÀ KIỂM TRA HẠN MỨC HTXSNV"])
+                    "IV. TỔNG HỢP KẾT QUẢ XẾP LOẠI VÀ KIỂM TRA HẠN MỨC HTXSNV"])
+    assert "ĐẢNG VIÊN" not in text.split("IV. TỔNG HỢP")[0].split("III. CÁN BỘ")[0]
     # columns: TT, name, post, tổng, mức tự XL, tập thể đề xuất, điểm thẩm định, mức đề xuất, kết quả, ghi chú
-    kinds = ("tap-the", "to-chuc-dang", "can-bo", "dang-vien")
-    for t, kind in zip(tables[:4], kinds):
-        rs = [r for r in others if r.kind == kind]
+    for t, kind in zip(tables[:3], kinds):
         by_name = {}
         for row in t[2:]:
             by_name.setdefault(row[1], []).append(row)
-        for r in rs:
-            row = next(x for x in by_name[r.name] if x[8] == shown(r.level))
+        for r in (r for r in others if r.kind == kind):
+            row = by_name[r.name][0]
             assert row[4] == (shown(r.self_level) if r.self_level else "–")
-            assert row[7] == shown(r.proposed_level) and row[8] == shown(r.level)
-            assert row[9] == ("; ".join(r.reasons) if phu_luc.needs_note(r) else "")
-    people = [r for r in others if r.kind == "dang-vien"]
-    for pick in (lambda r: r.level == "HTXSNV", lambda r: r.level == "KHTNV", lambda r: r.level == "KXL",
-                 lambda r: r.self_score is not None and not float(r.self_score).is_integer()):
-        r = next(r for r in people if pick(r))
-        row = next(x for x in tables[3][2:] if x[1] == r.name)
-        assert row[3] == phu_luc.num(r.self_score) or row[3] == "–"
-        if phu_luc.needs_note(r):
-            assert row[9] and row[9] == "; ".join(r.reasons)
-        assert flat(" ".join(row)) in text
-    decimal = next(r for r in people if r.self_score is not None and not float(r.self_score).is_integer())
-    assert phu_luc.num(decimal.self_score) in text and "," in phu_luc.num(decimal.self_score)
-    assert str(decimal.self_score) not in text                   # never 83.5
+            assert row[7] == shown(r.proposed_level)
+            assert row[8] == (shown(r.final_level) if r.final_level else UNDECIDED)
+            assert row[9] == r.note and len(row[9]) < 80
     btv = next(r for r in tables[0][2:] if r[1] == "Ban Thường vụ Đảng ủy xã")
     assert btv[2] == "Người đứng đầu: Vàng Seo Dũng" and btv[3] == "91,5" and btv[6] == "89,5"
+    assert "Căn cứ xếp loại của từng tập thể, cá nhân: xem bản Giải trình căn cứ xếp loại kèm theo." in text
+
+
+def test_the_members_have_their_own_list_by_chi_bo_in_name_order(sample):
+    job = sample["job"]
+    in13 = {r.id for r in phu_luc.selected(job, "phu-luc-13", phu_luc.wording())}
+    people = [r for r in job.ratings.subjects if r.kind == "dang-vien" and r.id not in in13]
+    (table,) = grid_rows(sample["danh-sach-dang-vien"]["doc"])
+    head, rows = table[1], table[2:]
+    assert head[:3] == ["", "", ""] or "Chi bộ" in table[0]
+    assert sorted(r[2] for r in rows) == sorted(r.name for r in people)
+    # by chi bộ in the data's order, the chi bộ named on its first row; inside, Vietnamese name order
+    cells = {c.id: c.name for c in job.unit.cells}
+    order = [c.name for c in job.unit.cells]
+    groups, current = [], None
+    for row in rows:
+        if row[1]:
+            current = row[1]
+            groups.append((current, []))
+        groups[-1][1].append(row[2])
+    assert [g for g, _ in groups] == [n for n in order if n in {g for g, _ in groups}]
+    for g, names in groups:
+        assert names == sorted(names, key=name_key), g
+        ids = {r.name: r.id for r in people}
+        assert all(cells[job.unit.member(ids[n]).cell] == g for n in names if n in ids)
+    text = flat(" ".join(sample["danh-sach-dang-vien"]["text"]))
+    decimal = next(r for r in people if r.self_score is not None and not float(r.self_score).is_integer())
+    assert phu_luc.num(decimal.self_score) in text and str(decimal.self_score) not in text   # 83,5 never 83.5
+    exempt = next(r for r in people if r.level == "KXL")
+    row = next(x for x in rows if x[2] == exempt.name)
+    assert row[-1] == exempt.note and exempt.note
 
 
 def test_docx_and_pdf_agree_row_by_row(sample):
@@ -255,15 +282,12 @@ def test_docx_and_pdf_agree_row_by_row(sample):
                 assert squash(p.text) in text, (kind, p.text)
 
 
-def test_rows_in_review_order_and_members_in_vietnamese_name_order(sample):
+def test_rows_in_review_order(sample):
     job = sample["job"]
     tables = grid_rows(sample["phu-luc-14"]["doc"])
     order = [r.name for r in job.ratings.subjects]
     leaders = [r[1] for r in tables[2][2:]]                         # Cán bộ: review order (heads first)
     assert leaders == [n for n in order if n in set(leaders)]
-    members = [r[1] for r in tables[3][2:]]                         # Đảng viên: name order
-    assert members == sorted(members, key=name_key)
-    assert members != [n for n in order if n in set(members)]       # the two orders differ here
 
 
 def test_the_order_is_a_setting(sample, monkeypatch):
@@ -303,7 +327,7 @@ def test_name_order_is_given_then_middle_then_family():
 def test_phu_luc_14_aggregate_block_and_quota_line(sample):
     job = sample["job"]
     tables = grid_rows(sample["phu-luc-14"]["doc"])
-    kinds, groups = tables[4], tables[5]
+    kinds, groups = tables[3], tables[4]
     assert kinds[0] == ["Đối tượng", "Tổng số", "HTXSNV", "HTTNV", "HTNV", "KHTNV", "Không xếp loại",
                         "% HTXSNV trên HTTNV"]
     members = [r for r in job.ratings.subjects if r.kind == "dang-vien"]
@@ -452,8 +476,8 @@ def test_empty_lists_are_said_in_words_and_data_prints_literally(tmp_path):
     for words in ("Không có tập thể, cá nhân nào được xếp loại Hoàn thành xuất sắc nhiệm vụ.",
                   "Không có tập thể, cá nhân nào xếp loại Không hoàn thành nhiệm vụ."):
         assert words in text and words in docx_text(report["doc"])
-    pl14 = render(phu_luc.compose(job, "phu-luc-14"))
-    for d in (pl14, report):
+    members = render(phu_luc.compose(job, "danh-sach-dang-vien"))
+    for d in (members, report):
         assert evil in flat(" ".join(pdf_pages(d["pdf"]))) and evil in docx_text(d["doc"])
     ctx = phu_luc.compose(job, "phu-luc-14")
     paras = [b["text"] for b in ctx["blocks"] if b["kind"] == "para"]
@@ -538,33 +562,33 @@ def big_job(n: int = 2000) -> compose.Job:
     return compose.Job(unit, "nam", rulebook.load("qd366-2025"), result)
 
 
-def test_2000_row_phu_luc_14_in_both_writers(capsys):
+def test_2000_row_member_list_in_both_writers(capsys):
     t0 = time.perf_counter()
     job = big_job()
-    ctx = phu_luc.compose(job, "phu-luc-14")
+    ctx = phu_luc.compose(job, "danh-sach-dang-vien")
     t_compose = time.perf_counter() - t0
     d = render(ctx)
     pages = pdf_pages(d["pdf"])
     assert len(pages) == d["pages"] and d["pages"] >= 60
-    # the header repeats on every page that carries list rows: from the table's first page to the
-    # page before the aggregate block
+    # the header repeats on every page that carries list rows
     start = next(i for i, p in enumerate(pages) if "Họ và tên" in p)
-    end = next(i for i, p in enumerate(pages) if "TỔNG HỢP KẾT QUẢ XẾP LOẠI" in p)
-    assert start <= 1 and end >= d["pages"] - 2
+    end = max(i for i, p in enumerate(pages) if re.search(r"^\d+ \S", p, re.M)) + 1
+    assert start <= 1 and end >= d["pages"] - 1
     for i in range(start, end):
         page = flat(pages[i])
-        assert all(w in page for w in ("TT Họ và tên", "Tự chấm", "Ghi chú", "Mức đề xuất")), f"page {i + 1}"
+        assert all(w in page for w in ("Họ và tên", "Tự chấm", "Ghi chú", "Mức đề xuất")), f"page {i + 1}"
         assert re.search(r"^\d+ \S", pages[i], re.M), f"page {i + 1} has no row"
     # every row in both writers, in Vietnamese name order
     table = grid_tables(d["doc"])[0]
     trs = table._tbl.tr_lst
     assert len(trs) == 2 + 2000
     assert all(tr.trPr.find(qn("w:tblHeader")) is not None for tr in trs[:2])
-    names = [tc_text(tr.tc_lst[1]) for tr in trs[2:]]
-    assert names == [r.name for r in phu_luc.ordered(job.ratings.subjects, "name")]
+    names = [tc_text(tr.tc_lst[2]) for tr in trs[2:]]
+    # by chi bộ (data order), in Vietnamese name order inside each
+    assert names == [r.name for r in phu_luc.by_cell(job, phu_luc.ordered(job.ratings.subjects, "name"))]
     text = flat(" ".join(pages))
     last = [tc_text(tc) for tc in trs[-1].tc_lst]
     assert flat(" ".join(last)) in text and last[0] == "2000"
     with capsys.disabled():
-        print(f"\n2,000-row Phụ lục 14: compose {t_compose:.2f} s; PDF (WeasyPrint) {d['pdf_s']:.1f} s wall / "
+        print(f"\n2,000-row member list: compose {t_compose:.2f} s; PDF (WeasyPrint) {d['pdf_s']:.1f} s wall / "
               f"{d['pdf_cpu']:.1f} s CPU for {d['pages']} pages; DOCX {d['docx_s']:.1f} s wall / {d['docx_cpu']:.1f} s CPU")

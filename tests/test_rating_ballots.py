@@ -29,7 +29,7 @@ def test_accumulate_from_top(counts, expected):
 
 def test_seed_example_reason():
     text = ballots.reason(tally(HTXSNV=5, HTTNV=4, HTNV=6), RULES)
-    assert text == "Biểu quyết 15 phiếu: đến HTXSNV 5/15 (33,33%), đến HTTNV 9/15 (60%) → HTTNV"
+    assert text == "Kết quả biểu quyết (15 phiếu): 5 phiếu từ HTXSNV trở lên (33,33%), 9 phiếu từ HTTNV trở lên (60%); mức có trên một nửa số phiếu là HTTNV"
 
 
 @pytest.mark.parametrize("counts, tie", [
@@ -56,7 +56,7 @@ def _member_with(ballots_, score=95, vuot=40):
 def test_ballots_lower_the_rules_level():
     r = rated(_member_with({"HTXSNV": 5, "HTTNV": 4, "HTNV": 6})).by_id("a")
     assert r.proposed_level == "HTTNV"
-    assert "Biểu quyết 15 phiếu: đến HTXSNV 5/15 (33,33%), đến HTTNV 9/15 (60%) → HTTNV" in r.reasons
+    assert "Kết quả biểu quyết (15 phiếu): 5 phiếu từ HTXSNV trở lên (33,33%), 9 phiếu từ HTTNV trở lên (60%); mức có trên một nửa số phiếu là HTTNV" in r.reasons
     assert "Theo kết quả biểu quyết → HTTNV" in r.reasons
 
 

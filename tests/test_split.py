@@ -24,9 +24,10 @@ CREATED = dt.datetime(2025, 12, 15)
 
 @pytest.fixture(scope="module")
 def phu_luc_14():
+    """The sample's longest list: its party members' results (one table, 168 rows)."""
     unit, _ = load_unit(SAMPLE)
     job = compose.Job(unit, "nam", rulebook.load(unit.info.regime), rate(unit, "nam"))
-    return next(d.context for d in compose.documents(job) if d.context["document"] == "phu-luc-14")
+    return next(d.context for d in compose.documents(job) if d.context["document"] == "danh-sach-dang-vien")
 
 
 @pytest.fixture
@@ -41,8 +42,8 @@ def pages_text(pdf: bytes) -> list[str]:
 
 
 def names(ctx: dict) -> list[str]:
-    return [r[1]["text"] for b in ctx["blocks"] if b.get("kind") == "table" and len(b["columns"]) > 8
-            for r in b["rows"]]
+    return [r[b["columns"].index("Họ và tên")]["text"] for b in ctx["blocks"]
+            if b.get("kind") == "table" and "Họ và tên" in b["columns"] for r in b["rows"]]
 
 
 def outline(pdf: bytes) -> list[str]:

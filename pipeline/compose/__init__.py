@@ -19,7 +19,7 @@ from ..forms import wording
 from ..model import Unit
 
 # Document modules in the order their files are listed (review order is inside each module).
-MODULES = ["ke_hoach", "mau_01", "mau_02", "mau_09", "phu_luc", "bao_cao"]
+MODULES = ["ke_hoach", "mau_01", "mau_02", "mau_09", "phu_luc", "bao_cao", "giai_trinh"]
 
 
 @dataclass(frozen=True)

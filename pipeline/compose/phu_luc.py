@@ -213,12 +213,15 @@ def rows_for(job, ratings: list, cols: list[str], w: dict, start: int = 1) -> li
     recs = records(job.unit)
     names = cell_names(job.unit)
     dash = w["dash"]
-    out = []
+    out, last_cell = [], None
     for i, r in enumerate(ratings, start):
         rec = recs.get(r.id)
         general, results, total = self_parts(rec, job.period) if rec is not None else (None, None, r.self_score)
+        cell_name = names.get(getattr(rec, "cell", None), "")
         values = {
             "tt": cell(str(i), "table-center"),
+            # the chi bộ once, on its first row (a list grouped by chi bộ: by_cell)
+            "cell": cell("" if out and cell_name == last_cell else cell_name),
             "name": cell(r.name),
             "post": cell(post(rec, job.unit, names, w) if rec is not None else ""),
             "self_general": cell(num(general) or dash, "table-center"),
@@ -229,10 +232,12 @@ def rows_for(job, ratings: list, cols: list[str], w: dict, start: int = 1) -> li
                                           else r.proposed_level, w), "table-center"),
             "vetted": cell(num(r.vetted_score) or dash, "table-center"),
             "proposed": cell(level_text(r.proposed_level, w), "table-center"),
-            "final": cell(level_text(r.level, w), "table-center"),
-            "note": cell("; ".join(r.reasons) if needs_note(r) else ""),
+            # a decision column never shows a proposal: no decision recorded → dots to fill by hand
+            "final": cell(level_text(r.final_level, w) if r.final_level else w["undecided"], "table-center"),
+            "note": cell(r.note),
         }
         out.append([values[c] for c in cols])
+        last_cell = cell_name
     return out
 
 
@@ -351,6 +356,8 @@ def compose(job, kind: str, only: str | None = None) -> dict | None:
     n = 0
     for sec in sections:
         rs = ordered([r for r in chosen if r.kind in sec["kinds"]], sec.get("order", "review"))
+        if sec.get("by") == "chi-bo":
+            rs = by_cell(job, rs)
         if sec.get("title"):
             n += 1
         if only is not None:
@@ -388,7 +395,15 @@ def compose(job, kind: str, only: str | None = None) -> dict | None:
     }
 
 
-LISTS = ("phu-luc-13", "phu-luc-14")
+LISTS = ("phu-luc-13", "phu-luc-14", "danh-sach-dang-vien")
+
+
+def by_cell(job, ratings: list) -> list:
+    """Members grouped by their chi bộ, in the data's order of chi bộ (a stable sort keeps the
+    order within each)."""
+    at = {c.id: i for i, c in enumerate(job.unit.cells)}
+    recs = records(job.unit)
+    return sorted(ratings, key=lambda r: at.get(getattr(recs.get(r.id), "cell", None), len(at)))
 
 
 def documents(job):

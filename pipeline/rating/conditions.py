@@ -14,7 +14,7 @@ from .text import CRIT_RANK, fill, show
 
 OPS = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge, "eq": operator.eq,
        "is": lambda a, b: bool(a) == bool(b)}
-KEYS = {"for", "metric", "lift", "reason", "periods", *OPS}
+KEYS = {"for", "metric", "lift", "reason", "note", "periods", *OPS}
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ def period_range(year: int, period: str) -> tuple[dt.date, dt.date]:
 class Eligibility:
     rated: bool
     reasons: tuple[str, ...] = ()
+    note: str = ""          # the short note of the lists' Ghi chú column
 
 
 def check(s: Subject, rules: dict, when: dt.date) -> Eligibility:
@@ -60,14 +61,17 @@ def check(s: Subject, rules: dict, when: dt.date) -> Eligibility:
     if s.is_person:
         status_names = ex.get("statuses") or {}
         if rec.status in status_names:
-            return Eligibility(False, (say(rules, "exempt", status=status_names[rec.status]),))
+            return Eligibility(False, (say(rules, "exempt", status=status_names[rec.status]),),
+                               say(rules, "note_exempt", status=status_names[rec.status]))
         months = ex.get("new_member_months")
         if months and add_months(rec.joined, int(months)) > when:
-            return Eligibility(False, (say(rules, "new_member", date=rec.joined, months=int(months), rating_date=when),))
+            return Eligibility(False, (say(rules, "new_member", date=rec.joined, months=int(months), rating_date=when),),
+                               say(rules, "note_new_member"))
         months = new.get("months")
         if months and rec.appointed and s.role in (new.get("appointed_roles") or []) \
                 and add_months(rec.appointed, int(months)) > when:
-            return Eligibility(False, (say(rules, "new_appointee", date=rec.appointed, months=int(months), rating_date=when),))
+            return Eligibility(False, (say(rules, "new_appointee", date=rec.appointed, months=int(months), rating_date=when),),
+                               say(rules, "note_new_appointee"))
         rated_names = ex.get("rated_statuses") or {}
         if rec.status in rated_names:
             notes.append(say(rules, "still_rated", status=rated_names[rec.status]))
@@ -76,5 +80,6 @@ def check(s: Subject, rules: dict, when: dt.date) -> Eligibility:
         founded = getattr(rec, "founded", None)
         if months and founded and s.role in (new.get("founded_kinds") or []) \
                 and add_months(founded, int(months)) > when:
-            return Eligibility(False, (say(rules, "new_org", date=founded, months=int(months), rating_date=when),))
+            return Eligibility(False, (say(rules, "new_org", date=founded, months=int(months), rating_date=when),),
+                               say(rules, "note_new_org"))
     return Eligibility(True, tuple(notes))

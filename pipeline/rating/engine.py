@@ -42,6 +42,7 @@ class Pre:
     score: float | None = None
     merit: tuple = ()
     merit_text: tuple = ()
+    notes: list = field(default_factory=list)     # short notes for the lists' Ghi chú
 
 
 class View:
@@ -225,13 +226,13 @@ class Engine:
         ev = s.review(self.period)
         el = eligibility.check(s, rules, self.date)
         if not el.rated:
-            return Pre("KXL", False, list(el.reasons), score_of(ev)[0])
+            return Pre("KXL", False, list(el.reasons), score_of(ev)[0], notes=[el.note] if el.note else [])
         reasons = list(el.reasons)
         if ev is None:
             if self._no_review is None:   # the same sentence for everyone of the period
                 self._no_review = say(rules, "no_review", period=period_name(rules, self.period, self.year))
             reasons.append(self._no_review)
-            return Pre(None, False, reasons)
+            return Pre(None, False, reasons, notes=[say(rules, "note_no_review")])
         tally = ballots_mod.tally(ev.ballots, rules) if ev.ballots is not None else None
         ballot_level = tally.level if tally else None
         level, rs, score = levels.start(s, ev, view, ballot_level)
@@ -245,7 +246,7 @@ class Engine:
             reasons += rs
         level, rs = levels.apply_conditions(level, s, ev, view)
         reasons += rs
-        hit, rs = forced_mod.forced(s, ev, view)
+        hit, rs, notes = forced_mod.forced(s, ev, view)
         reasons += rs
         if hit:
             level = "KHTNV"
@@ -264,12 +265,18 @@ class Engine:
             if block in RANK and bad and RANK[level] >= RANK[block] and block != LEVELS[-1]:
                 nxt = below(block)
                 reasons.append(say(rules, "quarter_block", quarter=ROMAN_Q.get(bad[0], bad[0]), level=block, next=nxt))
+                notes.append(say(rules, "note_quarter"))
                 level = nxt
         if s.is_person:
-            level, rs = heads.cap(s, level, view, view.led_units(s))
+            capped, rs = heads.cap(s, level, view, view.led_units(s))
+            if capped != level:
+                led = [view.subjects[u] for u in view.led_units(s) if u in view.subjects]
+                notes.append(say(rules, "note_head_cap", unit=next((u.name for u in led if view.level(u.id) == capped),
+                                                                      led[0].name if led else "")))
+            level = capped
             reasons += rs
         merit, merit_text = self._merit(s, ev, score, view)
-        return Pre(level, True, reasons, score, merit, merit_text)
+        return Pre(level, True, reasons, score, merit, merit_text, notes)
 
     def _quota(self, g: str):
         entries = []
@@ -293,9 +300,11 @@ class Engine:
         plan = self.plans.get(s.group)
         reasons = list(pre.reasons)
         proposed = pre.level
+        notes = list(pre.notes)
         if plan and s.id in plan.cut and proposed == "HTXSNV":
             proposed = "HTTNV"
             reasons.append(plan.cut[s.id])
+            notes.append(say(rules, "note_quota"))
         elif plan and s.id in plan.kept and proposed == "HTXSNV":
             reasons.append(plan.kept[s.id])
         ev = s.review(self.period)
@@ -344,7 +353,7 @@ class Engine:
             self_score=ev.self_score.value() if ev is not None and ev.self_score is not None else None,
             vetted_score=ev.vetted_score.value() if ev is not None and ev.vetted_score is not None else None,
             quarters=dict(sorted((self.quarters.get(s.id) or {}).items())),
-            leads=s.leads, head=s.head)
+            leads=s.leads, head=s.head, note="; ".join(dict.fromkeys(notes)))
 
     # ------------------------------------------------------------ checks on the data
 

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from . import conditions as cond
-from .text import say
+from .text import fill, say
 
 
-def forced(s, ev, ctx) -> tuple[bool, list[str]]:
+def forced(s, ev, ctx) -> tuple[bool, list[str], list[str]]:
+    """(forced?, the reasons, the short notes for the lists)."""
     rules = ctx.rules
-    hit, reasons = False, []
+    hit, reasons, notes = False, [], []
     for _, c in cond.applicable(ctx, "forced", None, s.role):
         out = cond.evaluate(c, s, ev, ctx)
         if not out.holds:
@@ -17,4 +18,6 @@ def forced(s, ev, ctx) -> tuple[bool, list[str]]:
         else:
             hit = True
             reasons.append(say(rules, "forced", reason=out.text))
-    return hit, reasons
+            detail = out.value.detail if out.value is not None else ""
+            notes.append(fill(c["note"], detail=detail) if c.get("note") else say(rules, "note_forced"))
+    return hit, reasons, notes

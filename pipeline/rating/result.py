@@ -25,6 +25,7 @@ class Rating:
     quarters: dict = field(default_factory=dict)   # annual run: {"Q1": level, …} of the quarterly ratings
     leads: tuple[str, ...] = ()     # ids of the collectives / party organisations this person heads
     head: str | None = None         # collectives and party organisations: id of the head
+    note: str = ""                  # a short note in the office's words (the lists' Ghi chú), or ""
 
     @property
     def level(self) -> str | None:
