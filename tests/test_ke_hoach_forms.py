@@ -422,3 +422,34 @@ def test_task_problems(tmp_path):
     assert any(":12 " in p and "đúng một khóa: «ten»" in p for p in problems), problems
     assert any(":16 " in p and "mỗi dòng ghi đúng một nhãn" in p for p in problems), problems
     assert any(":17 " in p and "dấu ** (chữ đậm)" in p for p in problems), problems
+
+
+def test_footnotes_keep_their_numbers_in_a_plan_rendered_in_parts(tmp_path):
+    """A plan with a long table is laid out in parts (render/split.py): a note after the table
+    is still number 2 in the PDF, as in the DOCX."""
+    from pipeline.build import build
+    from pipeline.forms import profile
+
+    rows = "\n".join(f"                  - [Hàng {i}, Nội dung {i}]" for i in range(profile()["pdf"]["split_rows"]))
+    plan = PLAN.replace("        - Đoạn văn thứ nhất.", f"""\
+        - Đoạn văn thứ nhất[^Chú thích trước bảng.].
+        - bang:
+            cot: [Tên, Nội dung]
+            gop_cot_dau: false
+            dong:
+{rows}
+        - Đoạn sau bảng[^Chú thích sau bảng.].""")
+    from pipeline.compose import ke_hoach
+    from pipeline.render import split
+    from pipeline.validate import load_unit
+
+    folder = write_unit(tmp_path / "u", {"ke-hoach.yaml": plan})
+    assert split.plan(ke_hoach.compose(load_unit(folder)[0]), profile()) is not None
+    result = build(folder, "nam", tmp_path / "out")
+    assert result.ok, [str(p) for p in result.problems]
+    data = _file(result, "ke-hoach.pdf")
+    pages = PdfReader(io.BytesIO(data)).pages
+    last = next(n for n in range(len(pages), 0, -1) if "Chú thích sau bảng." in " ".join(page_lines(data, n)))
+    lines = page_lines(data, last)
+    assert "Đoạn sau bảng2." in lines
+    assert lines[lines.index("Chú thích sau bảng.") - 1] == "2"          # its marker, the line above
