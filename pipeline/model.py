@@ -279,7 +279,9 @@ def _one_label(line: dict) -> dict:
     return line
 
 
-TaskLine = Annotated[dict[str, Rich], AfterValidator(_one_label)]
+# one «Nhãn: nội dung» per line (the schema says so to editors; the check says it in Vietnamese)
+TaskLine = Annotated[dict[str, Rich], AfterValidator(_one_label),
+                     Field(json_schema_extra={"minProperties": 1, "maxProperties": 1})]
 
 
 class TableBlock(Record):
