@@ -1,11 +1,11 @@
-"""The inline markup of plan text: bold, italic and footnotes inside a sentence.
+r"""The inline markup of plan text: bold, italic and footnotes inside a sentence.
 
     **Ban cán sự Đảng UBND tỉnh:** …      bold              *(nơi không có Ban Thường vụ)*   italic
     ***chữ***                              bold and italic
     Quy định 09-QĐ/TU[^Ban hành ngày 28/11/2025.]   a footnote on the word just before «[^»;
                                            its text may hold bold and italic, not another note
-    \\*  \\[  \\]  \\\\                        a literal *, [, ], \\ (a backslash before anything
-                                           else prints as it is: C:\\Tệp stays C:\\Tệp)
+    \*  \[  \]  \\                            a literal *, [, ], \ (a backslash before anything
+                                           else prints as it is: C:\Tệp stays C:\Tệp)
 
 A run of stars opens where a non-space follows it and closes where a non-space precedes it. A
 single star with spaces (or the text's edge) on both sides – «* Đảng viên…», «5 * 3» – is not
@@ -128,7 +128,7 @@ def _stars(text: str, i: int, n: int, stack: list[tuple[str, int]]) -> bool:
     raise MarkupError(f"dấu {name} ở {_quote(text, i)} mở lại khi đang mở")
 
 
-def _parse(text: str, notes: bool) -> list[dict]:
+def _parse(text: str) -> list[dict]:
     out, stack, buf = _Runs(), [], []
     i = 0
 
@@ -148,14 +148,12 @@ def _parse(text: str, notes: bool) -> list[dict]:
                 buf.append("*" * n)
             i += n
         elif c == "[" and text.startswith("[^", i):
-            if not notes:
-                raise MarkupError(f"chú thích lồng trong chú thích ở {_quote(text, i)}: mỗi chú thích viết riêng")
-            end = _note_end(text, i + 2)
+            end = _note_end(text, i + 2)         # refuses a note inside the note
             inner = text[i + 2:end]
             if not inner.strip():
                 raise MarkupError(f"chú thích [^] ở {_quote(text, i)} không có lời chú thích")
             flush()
-            out.note(_parse(inner.strip(), notes=False), text, i)
+            out.note(_parse(inner.strip()), text, i)
             i = end + 1
         else:
             buf.append(c)
@@ -170,7 +168,7 @@ def _parse(text: str, notes: bool) -> list[dict]:
 
 def parse(text: str) -> list[dict]:
     """Runs of one text: [{"text", "bold", "italic"} | {"note": [runs]}]. Raises MarkupError."""
-    return _parse(text, notes=True)
+    return _parse(text)
 
 
 def plain(runs: list[dict]) -> str:
