@@ -10,9 +10,11 @@ import datetime as dt
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PrivateAttr
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PlainSerializer,
+                      PrivateAttr, Tag, model_validator)
 from pydantic_core import PydanticCustomError
 
+from . import markup
 from .problems import Where
 from .vn import date_form, parse_date, plausible_year
 
@@ -270,6 +272,24 @@ class Collective(Record):
 
 # ---------------------------------------------------------------- the plan (Kế hoạch)
 
+# Plan text that may carry the inline markup of pipeline/markup.py (**đậm**, *nghiêng*,
+# chữ[^chú thích]): checked here, at the door, so a stray ** is a problem at its file:line.
+Rich = Annotated[str, AfterValidator(markup.check)]
+
+NumberStyle = Literal["la-ma", "la-ma-gach", "so", "so-gach", "so-long", "chu", "gach", "cong"]
+
+
+def _one_label(line: dict) -> dict:
+    if len(line) != 1:
+        raise ValueError("mỗi dòng ghi đúng một nhãn và nội dung, ví dụ «- Cơ quan chỉ đạo: Ban Thường vụ Đảng ủy»")
+    return line
+
+
+# one «Nhãn: nội dung» per line (the schema says so to editors; the check says it in Vietnamese)
+TaskLine = Annotated[dict[str, Rich], AfterValidator(_one_label),
+                     Field(json_schema_extra={"minProperties": 1, "maxProperties": 1})]
+
+
 class TableBlock(Record):
     columns: list[str] = f("cot", "tiêu đề các cột")
     rows: list[list[str]] = f("dong", "các dòng", default_factory=list)
@@ -278,29 +298,65 @@ class TableBlock(Record):
 
 
 class Task(Record):
-    name: str = f("nhiem_vu", "nội dung công việc")
-    directs: str | None = f("chi_dao", "cơ quan chỉ đạo", None)
-    advises: str | None = f("tham_muu", "cơ quan tham mưu", None)
-    executes: str | None = f("thuc_hien", "cơ quan thực hiện", None)
-    deadline: str | None = f("thoi_gian", "thời gian hoàn thành", None)
+    """One task of a timeline plan: a numbered paragraph, more paragraphs, then labelled lines
+    («- Cơ quan chỉ đạo: …») in the order written. The four old keys still work; their lines
+    come first, in their fixed order."""
+
+    title: Rich | None = f("ten", "nội dung công việc (đoạn đầu, có số thứ tự)", None)
+    name: Rich | None = f("nhiem_vu", "nội dung công việc (cách ghi cũ, như «ten»)", None)
+    marker: str | None = f("so_muc", "số thứ tự tự ghi (mặc định đánh tự động)", None)
+    paragraphs: list[Rich] = f("doan", "các đoạn văn tiếp theo của công việc", default_factory=list)
+    lines: list[TaskLine] = f("dong", "các dòng có nhãn, theo thứ tự ghi (- Cơ quan chỉ đạo: …)",
+                              default_factory=list)
+    directs: Rich | None = f("chi_dao", "cơ quan chỉ đạo", None)
+    advises: Rich | None = f("tham_muu", "cơ quan tham mưu", None)
+    executes: Rich | None = f("thuc_hien", "cơ quan thực hiện", None)
+    deadline: Rich | None = f("thoi_gian", "thời gian hoàn thành", None)
+
+    @model_validator(mode="after")
+    def _one_name(self) -> "Task":
+        if (self.title is None) == (self.name is None):
+            raise ValueError("mỗi nhiệm vụ ghi nội dung công việc ở đúng một khóa: «ten» (hoặc «nhiem_vu» theo cách cũ)")
+        return self
+
+    def heading(self) -> str:
+        return self.title if self.title is not None else self.name
+
+    def labelled(self) -> list[tuple[str, str]]:
+        """(label, text) of every labelled line, in print order."""
+        old = [(label, v) for label, v in (("Cơ quan chỉ đạo", self.directs), ("Cơ quan tham mưu", self.advises),
+                                           ("Cơ quan thực hiện", self.executes),
+                                           ("Thời gian hoàn thành", self.deadline)) if v]
+        return old + [next(iter(line.items())) for line in self.lines]
 
 
 class Block(Record):
     """One block of a section: exactly one of the keys below."""
 
-    para: str | None = f("doan", "đoạn văn", None)
-    items: list[str] | None = f("gach", "các ý gạch đầu dòng (-)", None)
-    subitems: list[str] | None = f("cong", "các ý dấu cộng (+)", None)
+    para: Rich | None = f("doan", "đoạn văn", None)
+    items: list[Rich] | None = f("gach", "các ý gạch đầu dòng (-)", None)
+    subitems: list[Rich] | None = f("cong", "các ý dấu cộng (+)", None)
+    numbered: list[Rich] | None = f("doan_so", "các đoạn văn có số thứ tự (1., 2. …): in như đoạn văn, "
+                                               "không phải tiêu đề", None)
     table: TableBlock | None = f("bang", "bảng", None)
     tasks: list[Task] | None = f("nhiem_vu", "các nhiệm vụ theo mốc thời gian", None)
     italic: bool = f("nghieng", "in nghiêng", False)
 
 
+def _block_or_text(v: Any) -> str:
+    return "str" if isinstance(v, str) else "Block"
+
+
+# A plain line is a paragraph, anything else a Block: the discriminator picks one, so a bad
+# paragraph is one problem, not one per alternative.
+BlockOrText = Annotated[Annotated[Block, Tag("Block")] | Annotated[Rich, Tag("str")], Discriminator(_block_or_text)]
+
+
 class Section(Record):
-    title: str = f("tieu_de", "tiêu đề mục")
+    title: Rich = f("tieu_de", "tiêu đề mục")
     marker: str | None = f("so_muc", "số thứ tự tự ghi (mặc định đánh tự động: I., 1., a))", None)
     bold: bool = f("dam", "in đậm tiêu đề", True)
-    blocks: list[Block | str] = f("noi_dung", "các đoạn, ý và bảng của mục", default_factory=list)
+    blocks: list[BlockOrText] = f("noi_dung", "các đoạn, ý và bảng của mục", default_factory=list)
     sections: list["Section"] = f("muc", "các mục con", default_factory=list)
 
 
@@ -314,12 +370,17 @@ class Plan(Record):
     number: Number(int, ge=1) | None = f("so", "số văn bản (để trống để viết tay)", None)
     date: Date | None = f("ngay", "ngày ban hành (để trống để viết tay)", None)
     month: Month | None = f("thang", "tháng ban hành khi để trống ngày", None)
-    title: str = f("ten_loai", "tên loại văn bản", "KẾ HOẠCH")
-    subject: str = f("trich_yeu", "trích yếu nội dung")
-    grounds: list[str] = f("can_cu", "các căn cứ", default_factory=list)
-    opening: str | None = f("mo_dau", "đoạn mở đầu", None)
+    title: str = f("ten_loai", "tên loại văn bản; xuống dòng ở chỗ muốn ngắt (KẾ HOẠCH / CỦA BAN THƯỜNG VỤ TỈNH ỦY)",
+                   "KẾ HOẠCH")
+    subject: str = f("trich_yeu", "trích yếu nội dung; xuống dòng ở chỗ muốn ngắt")
+    grounds: list[Rich] = f("can_cu", "các căn cứ", default_factory=list)
+    opening: Rich | None = f("mo_dau", "đoạn mở đầu", None)
+    numbering: list[NumberStyle] | None = f(
+        "danh_so", "cách đánh số tiêu đề từng cấp: la-ma (I.), la-ma-gach (I-), so (1.), so-gach (1-), "
+                   "so-long (1.1.), chu (a)), gach (-), cong (+); mặc định [la-ma, so, chu, gach]", None, min_length=1)
+    upper_parts: bool = f("in_hoa_phan", "in hoa tiêu đề các phần (cấp I); false: in đúng như đã gõ", True)
     sections: list[Section] = f("phan", "các phần của kế hoạch")
-    closing: list[str] = f("ket_luan", "các đoạn kết", default_factory=list)
+    closing: list[Rich] = f("ket_luan", "các đoạn kết", default_factory=list)
     recipients: list[str] = f("noi_nhan", "nơi nhận (dòng cuối là «Lưu …»)", min_length=1)
     signature: Signature = f("ky", "người ký")
 

@@ -51,13 +51,15 @@ def reference_render(ctx: dict, created: dt.datetime) -> bytes:
     tpl = DocxTemplate(io.BytesIO(docx_writer._template_bytes("van-ban")))
     tpl.init_docx()
     docx_writer._page(tpl.docx, p, landscape=ctx.get("landscape", False))
-    blocks = [docx_writer._with_image(tpl, b) for b in ctx.get("blocks", [])]
+    blocks = [docx_writer._with_runs(docx_writer._with_image(tpl, b)) for b in ctx.get("blocks", [])]
     tpl.render({"header": None, "closing": None, "titles": [], **ctx, "blocks": blocks},
                docx_writer._env(), autoescape=True)
     doc = tpl.docx
     docx_writer._fonts_and_defaults(doc, p)
     docx_writer._styles(doc, p)
     docx_writer._tables(doc, p, ctx)
+    if ctx.get("footnotes"):
+        docx_writer._footnotes(doc, ctx["footnotes"])
     if any(b.get("kind") == "image" for b in blocks):
         docx_writer._figures(doc)
     docx_writer._metadata(doc, ctx, created)

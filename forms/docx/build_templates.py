@@ -64,8 +64,24 @@ ALIGN = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CEN
          "right": WD_ALIGN_PARAGRAPH.RIGHT}
 
 
+def footnote_styles(doc) -> None:
+    """Word's own footnote styles (built-in names and ids), so notes the pipeline writes and
+    notes an office adds in Word look alike; their size comes from the profile at render time."""
+    text = doc.styles.add_style("footnote text", WD_STYLE_TYPE.PARAGRAPH, builtin=True)
+    text.style_id = "FootnoteText"
+    text.base_style = doc.styles["Normal"]
+    text.paragraph_format.alignment = ALIGN["justify"]
+    ref = doc.styles.add_style("footnote reference", WD_STYLE_TYPE.CHARACTER, builtin=True)
+    ref.style_id = "FootnoteReference"
+    ref.base_style = doc.styles["Default Paragraph Font"]
+    ref.font.superscript = True
+    for st in (text, ref):
+        st.priority, st.hidden, st.unhide_when_used = 99, True, True
+
+
 def new_document() -> Document:
     doc = Document()
+    footnote_styles(doc)
     for name, spec in STYLES.items():
         st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         st.base_style = doc.styles["Normal"]
@@ -193,15 +209,36 @@ def signature_cell(cell, var: str) -> None:
     para(cell, f"{{{{ {var}.name }}}}", "KD Signature Bold")
 
 
+RUNS = "{{r b.docx_runs }}"   # the writer's runs: marker, bold/italic text, footnote calls
+
+
+def runs_or_text(container, text: str, styles: dict | None = None, style: str = "") -> None:
+    """A block with emphasis or footnotes (b.docx_runs, render/docx.py) as its runs, else its
+    plain text – the same paragraph style either way (one per role with `styles`)."""
+    para(container, "{%p if b.docx_runs is defined %}", "KD Body")
+    if styles:
+        switch(container, "b.style", styles, RUNS)
+    else:
+        para(container, RUNS, style)
+    para(container, "{%p else %}", "KD Body")
+    if styles:
+        switch(container, "b.style", styles, text)
+    else:
+        para(container, text, style)
+    para(container, "{%p endif %}", "KD Body")
+
+
 def blocks(doc) -> None:
     """The body: headings, paragraphs, items, tables, signature rows and images in data order."""
     para(doc, "{%p for b in blocks %}", "KD Body")
     para(doc, "{%p if b.kind == 'heading' %}", "KD Body")
-    switch(doc, "b.style", HEADING, "{{ b.marker }} {{ b.text }}")
+    runs_or_text(doc, "{{ b.marker }} {{ b.text }}", HEADING)
     para(doc, "{%p elif b.kind == 'para' %}", "KD Body")
-    switch(doc, "b.style", PARA, "{{ b.text }}")
+    runs_or_text(doc, "{{ b.text }}", PARA)
     para(doc, "{%p elif b.kind == 'item' %}", "KD Body")
-    para(doc, "{{ b.marker }} {{ b.text }}", "KD Item")
+    runs_or_text(doc, "{{ b.marker }} {{ b.text }}", style="KD Item")
+    para(doc, "{%p elif b.kind == 'numbered' %}", "KD Body")
+    runs_or_text(doc, "{{ b.marker }} {{ b.text }}", style="KD Body")
     para(doc, "{%p elif b.kind == 'image' %}", "KD Body")
     para(doc, "{{ b.docx_image }}", "KD Center")
     para(doc, "{%p elif b.kind == 'page-break' %}", "KD Body")

@@ -1,17 +1,24 @@
 """The shared document model every compose module builds, and the pieces all Party documents share.
 
 A context is a plain dict: `document` (kind), `meta`, optional `header`, `titles`, `blocks`,
-optional `closing`, optional `landscape`. Blocks are dicts with a `kind`:
-  heading {level, marker, text, style: bold|plain|bold-italic}
-  para    {text, style: body|body-italic|body-bold|center|center-bold|center-italic|right-italic|left}
-  item    {marker, text}
-  table   {columns, widths (fractions), rows: [[{text, style, merge, rowspan}]], optional groups:
-           [{text, span}] – a header row above the labels; span 1 = that column's label over both rows}
+optional `footnotes`, optional `closing`, optional `landscape`. Blocks are dicts with a `kind`:
+  heading  {level, marker, text, style: bold|plain|bold-italic}
+  para     {text, style: body|body-italic|body-bold|center|center-bold|center-italic|right-italic|left}
+  item     {marker, text}
+  numbered {marker, text}                 a numbered point that is body text, not a heading
+  table    {columns, widths (fractions), rows: [[{text, style, merge, rowspan}]], optional groups:
+            [{text, span}] – a header row above the labels; span 1 = that column's label over both rows}
   signatures {columns: [signature]}      image {svg, png, width_mm}      page-break {}
+A heading, para, item or numbered block whose text carries emphasis or footnotes (the plan's
+markup, pipeline/markup.py) also has `runs`: [{text, bold, italic} | {footnote: n}]; its `text`
+stays the plain string (search, metadata, bookmarks). Footnote n is `footnotes[n - 1]`:
+{n, text, runs}, numbered 1, 2, 3 in the order of the blocks. A title's text may hold "\n":
+the line breaks where the data breaks it.
 Both writers (forms/docx/van-ban.docx, forms/html/van-ban.html.j2) render exactly this.
 """
 from __future__ import annotations
 
+from .. import markup
 from ..forms import profile
 from ..model import UnitInfo
 from ..vn import date_long, upper
@@ -62,16 +69,45 @@ def signature(authority: str, name: str, title: str = "", note: str = "", date: 
             "gap": profile()["footer"]["signature_gap_lines"] if gap is None else gap}
 
 
-def para(text: str, style: str = "body") -> dict:
-    return {"kind": "para", "text": text, "style": style}
+def para(text: str, style: str = "body", runs: list | None = None) -> dict:
+    return _with_runs({"kind": "para", "text": text, "style": style}, runs)
 
 
-def heading(level: int, marker: str, text: str, style: str = "bold") -> dict:
-    return {"kind": "heading", "level": level, "marker": marker, "text": text, "style": style}
+def heading(level: int, marker: str, text: str, style: str = "bold", runs: list | None = None) -> dict:
+    return _with_runs({"kind": "heading", "level": level, "marker": marker, "text": text, "style": style}, runs)
 
 
-def item(text: str, marker: str = "-") -> dict:
-    return {"kind": "item", "marker": marker, "text": text}
+def item(text: str, marker: str = "-", runs: list | None = None) -> dict:
+    return _with_runs({"kind": "item", "marker": marker, "text": text}, runs)
+
+
+def numbered(marker: str, text: str, runs: list | None = None) -> dict:
+    return _with_runs({"kind": "numbered", "marker": marker, "text": text}, runs)
+
+
+def _with_runs(block: dict, runs: list | None) -> dict:
+    # runs only where they say more than the text: a plain block stays exactly what it was
+    if runs is not None and not markup.is_plain(runs):
+        block["runs"] = runs
+    return block
+
+
+def rich(text: str) -> tuple[str, list]:
+    """Plain text and runs of a text with the plan's markup (validated at the door)."""
+    runs = markup.parse(text)
+    return markup.plain(runs), runs
+
+
+def number_footnotes(blocks: list[dict]) -> list[dict]:
+    """Number the notes of the blocks 1, 2, 3 in order: each {"note": runs} run becomes
+    {"footnote": n}; returns the footnotes [{n, text, runs}] for the context."""
+    notes: list[dict] = []
+    for b in blocks:
+        for i, r in enumerate(b.get("runs", ())):
+            if "note" in r:
+                notes.append({"n": len(notes) + 1, "text": markup.plain(r["note"]), "runs": r["note"]})
+                b["runs"][i] = {"footnote": len(notes)}
+    return notes
 
 
 def cell(text, style: str = "table") -> dict:

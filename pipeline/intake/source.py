@@ -227,6 +227,8 @@ def _yaml_message(exc: yaml.YAMLError, text: str = "") -> tuple[int, str]:
     return line, f"YAML sai cú pháp ở cột {mark.column + 1}" if mark else "YAML sai cú pháp"
 
 
+# A text that starts with the plan's bold or italic (**Ban cán sự:** …) reads to YAML as an alias.
+_STARS = "; nếu là chữ đậm **…** hay nghiêng *…* ở đầu dòng, hãy đặt cả giá trị trong ngoặc kép"
 # PyYAML's problems (scanner, parser, composer) in Vietnamese; the English never reaches a clerk.
 _YAML_HINTS = [(re.compile(en), vi) for en, vi in (
     (r"found character '\\t' that cannot start any token", "có ký tự Tab; YAML chỉ dùng dấu cách để thụt lề"),
@@ -245,7 +247,7 @@ _YAML_HINTS = [(re.compile(en), vi) for en, vi in (
     (r"expected ',' or '\]'", "thiếu dấu phẩy, hoặc thiếu dấu «]» đóng danh sách"),
     (r"expected ',' or '\}'", "thiếu dấu phẩy, hoặc thiếu dấu «}» đóng nhóm"),
     (r"expected the node content, but found '(.*)'", "thiếu giá trị trước «{0}»"),
-    (r"found undefined alias '(.*)'", "tham chiếu «*{0}» chưa được khai báo (thiếu «&{0}» ở phía trên)"),
+    (r"found undefined alias '(.*)'", "tham chiếu «*{0}» chưa được khai báo (thiếu «&{0}» ở phía trên)" + _STARS),
     (r"found duplicate anchor '(.*)'", "nhãn «&{0}» khai báo hai lần"),
     (r"found unknown escape character '(.*)'",
      "trong ngoặc kép, «\\{0}» không hợp lệ (muốn có dấu «\\» hãy viết «\\\\» hoặc dùng ngoặc đơn)"),
@@ -254,7 +256,7 @@ _YAML_HINTS = [(re.compile(en), vi) for en, vi in (
      "sau «|» hoặc «>» chỉ được có «-», «+» hoặc một chữ số"),
     (r"expected a comment or a line break", "sau «|» hoặc «>» phải xuống dòng"),
     (r"expected alphabetic or numeric character, but found '(.*)'",
-     "tên nhãn sau «&» hoặc «*» chỉ gồm chữ và số, không có «{0}»"),
+     "tên nhãn sau «&» hoặc «*» chỉ gồm chữ và số, không có «{0}»" + _STARS),
     (r"YAML directive|incompatible YAML document|tag handle|directive", "chỉ thị «%…» không dùng trong tệp dữ liệu"),
 )]
 

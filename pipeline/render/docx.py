@@ -16,16 +16,22 @@ import functools
 import io
 import zipfile
 from copy import deepcopy
+from xml.sax.saxutils import escape
 
 import jinja2
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
+from markupsafe import Markup
 
 from .. import compat, forms
 from ..forms import profile
@@ -86,7 +92,7 @@ def render(ctx: dict, created: dt.datetime, template: str = "van-ban") -> bytes:
         tpl = DocxTemplate(io.BytesIO(_template_bytes(template)))
         tpl.init_docx()
         _page(tpl.docx, p, landscape)
-    blocks = [_with_image(tpl, b) for b in ctx.get("blocks", [])]
+    blocks = [_with_runs(_with_image(tpl, b)) for b in ctx.get("blocks", [])]
     # autoescape: a name with & or < must print literally, never vanish or break the XML.
     tpl.render({"header": None, "closing": None, "titles": [], **ctx, "blocks": blocks}, _env(), autoescape=True)
     doc = tpl.docx
@@ -94,6 +100,8 @@ def render(ctx: dict, created: dt.datetime, template: str = "van-ban") -> bytes:
         _fonts_and_defaults(doc, p)
         _styles(doc, p)
     _tables(doc, p, ctx)
+    if ctx.get("footnotes"):
+        _footnotes(doc, ctx["footnotes"])
     if any(b.get("kind") == "image" for b in blocks):
         _figures(doc)
     _metadata(doc, ctx, created)
@@ -112,6 +120,60 @@ def _with_image(tpl, b: dict) -> dict:
     from docxtpl import InlineImage
 
     return {**b, "docx_image": InlineImage(tpl, io.BytesIO(b["png"]), width=Mm(b["width_mm"]))}
+
+
+# ---------------------------------------------------------------- emphasis and footnotes
+
+_CALL = '<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteReference w:id="{n}"/></w:r>'
+
+
+def _run_xml(text: str, bold: bool = False, italic: bool = False) -> str:
+    """One run of text, escaped (data never becomes XML); a line break as <w:br/>."""
+    props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+    body = '</w:t><w:br/><w:t xml:space="preserve">'.join(escape(line) for line in text.split("\n"))
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{body}</w:t></w:r>'
+
+
+def _runs_xml(runs: list[dict]) -> str:
+    return "".join(_CALL.format(n=int(r["footnote"])) if "footnote" in r
+                   else _run_xml(r["text"], r["bold"], r["italic"]) for r in runs)
+
+
+def _with_runs(b: dict) -> dict:
+    """A block with emphasis or footnote calls gets its runs as WordprocessingML (the template
+    places them with {{r b.docx_runs }} in the paragraph of the block's style); its marker
+    (I., 1., -) is the first run."""
+    if "runs" not in b:
+        return b
+    lead = _run_xml(f"{b['marker']} ") if b.get("marker") else ""
+    return {**b, "docx_runs": Markup(lead + _runs_xml(b["runs"]))}
+
+
+# The rule above the notes and its continuation on the next page: Word expects both notes in
+# every footnotes part, and -1 and 0 are the ids Word itself gives them.
+_SEPARATORS = ('<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+               'w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>'
+               '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" '
+               'w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>')
+
+
+def footnotes_xml(footnotes: list[dict]) -> bytes:
+    """word/footnotes.xml: the separators, then each note in the style «footnote text», opened
+    by its number (w:footnoteRef, in the style «footnote reference»)."""
+    notes = "".join(
+        f'<w:footnote w:id="{int(f["n"])}"><w:p><w:pPr><w:pStyle w:val="FootnoteText"/></w:pPr>'
+        '<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r>'
+        f'{_run_xml(" ")}{_runs_xml(f["runs"])}</w:p></w:footnote>' for f in footnotes)
+    return (f"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+            f"<w:footnotes {nsdecls('w')}>{_SEPARATORS}{notes}</w:footnotes>").encode("utf-8")
+
+
+def _footnotes(doc, footnotes: list[dict]) -> None:
+    """The document's own footnotes part, related from the main part (python-docx's public
+    Part API: it is written like any other part, with or without the compat patch docx-base)."""
+    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, footnotes_xml(footnotes), doc.part.package)
+    doc.part.relate_to(part, RT.FOOTNOTES)
 
 
 def _figures(doc) -> None:
@@ -188,6 +250,7 @@ def _style_specs(p) -> dict:
         "KD National": tight(s["national"]), "KD Place Date": tight(s["header"], 5),
         "KD Title": tight(s["title"], 12), "KD Subject": tight(s["subject"]), "KD Title Note": tight(s["body"]),
         "KD Recipient Label": tight(s["recipients_label"]), "KD Recipient": tight(s["recipients"]),
+        "footnote text": tight(s["footnote"]),
     }
     for name in ("KD Body", "KD Body Italic", "KD Body Bold", "KD Heading", "KD Heading Plain",
                  "KD Heading Italic", "KD Item"):

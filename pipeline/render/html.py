@@ -21,6 +21,7 @@ def env() -> jinja2.Environment:
     e = jinja2.Environment(loader=jinja2.FileSystemLoader(str(FORMS / "html")), autoescape=True,
                            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     e.filters["keep_slashed"] = keep_slashed
+    e.filters["broken_lines"] = broken_lines
     return e
 
 
@@ -35,9 +36,15 @@ def keep_slashed(text) -> Markup:
                                if len(m.group(0)) <= _KEEP_AT_MOST else m.group(0), str(escape(text))))
 
 
+def broken_lines(text) -> Markup:
+    """A title broken where the data breaks it: each line keep_slashed, "\n" → <br/> (the
+    DOCX gets <w:br/> from docxtpl for the same "\n")."""
+    return Markup("<br/>").join(keep_slashed(line) for line in str(text).split("\n"))
+
+
 def to_html(ctx: dict, template: str = "van-ban") -> str:
     return env().get_template(f"{template}.html.j2").render(
-        **{"header": None, "closing": None, "titles": [], "landscape": False, **ctx})
+        **{"header": None, "closing": None, "titles": [], "footnotes": [], "landscape": False, **ctx})
 
 
 def font_stack(p: dict) -> str:
