@@ -83,12 +83,13 @@ def test_only_the_profiles_fonts_are_embedded(one_of_each_kind):
     from pipeline.forms import profile
 
     allowed = tuple(f.replace(" ", "") for f in profile()["font"]["pdf_fallbacks"])
-    for kind, html in one_of_each_kind.items():
+    boxes = '<html><body><p>☐ Hoàn thành tốt nhiệm vụ ☒ Hoàn thành nhiệm vụ</p></body></html>'
+    for kind, html in {**one_of_each_kind, "boxes": boxes}.items():
         reader = pypdf.PdfReader(io.BytesIO(H.to_pdf(html)[0]))
         fonts = {str(f.get_object()["/BaseFont"]).split("+", 1)[1].replace("-", "")   # ABCDEF+Tinos-Bold
                  for page in reader.pages for f in page["/Resources"]["/Font"].values()}
         assert fonts and all(f.startswith(allowed) for f in fonts), (kind, fonts)
-    assert "☒" in one_of_each_kind["mau-02b"] and "☐" in one_of_each_kind["mau-02b"]
+    assert "☐" in one_of_each_kind["mau-02b"]
 
 
 def test_no_line_ends_inside_words_joined_by_a_slash(one_of_each_kind):
