@@ -437,8 +437,8 @@ def test_chart_is_vector_in_the_pdf_and_a_picture_in_the_docx(sample):
     assert all(k in legend for k in ("HTXSNV", "HTTNV", "HTNV", "KHTNV", "Tổ chức đảng", "Đảng viên", "Cán bộ lãnh đạo"))
     people = [r for r in sample["job"].ratings.subjects if r.kind in ("dang-vien", "can-bo")]
     rated = sum(1 for r in people if r.level in LEVELS)
-    share = 100 * sum(1 for r in people if r.level == "HTTNV") / rated
-    assert f"{round(share, 1):g}".replace(".", ",") + "%" in legend          # the bar's label, Vietnamese style
+    from pipeline.vn import percent as pct
+    assert pct(sum(1 for r in people if r.level == "HTTNV"), rated) in legend   # the bar's label, as the text says it
     # DOCX: one inline picture, 160 mm wide, the PNG in the package, its paragraph not clipped
     doc = d["doc"]
     assert len(doc.inline_shapes) == 1 and round(doc.inline_shapes[0].width.mm) == 160
@@ -592,3 +592,14 @@ def test_2000_row_member_list_in_both_writers(capsys):
     with capsys.disabled():
         print(f"\n2,000-row member list: compose {t_compose:.2f} s; PDF (WeasyPrint) {d['pdf_s']:.1f} s wall / "
               f"{d['pdf_cpu']:.1f} s CPU for {d['pages']} pages; DOCX {d['docx_s']:.1f} s wall / {d['docx_cpu']:.1f} s CPU")
+
+
+def test_the_charts_labels_are_rounded_as_the_text_says_them():
+    """6,25 % was «6,25%» in the text and «6,2%» on the chart: one rounding for both."""
+    from pipeline.vn import percent as pct
+
+    from pipeline.forms import wording
+
+    stats = [{"HTXSNV": 1, "HTTNV": 15, "HTNV": 0, "KHTNV": 0, "KXL": 0, "missing": 0}]
+    block = bao_cao._chart(["Đảng viên"], stats, wording("bao-cao-ket-qua"), "HTTNV", "t")
+    assert pct(1, 16) == "6,25%" and "6,25%" in block["svg"] and "6,2%" not in block["svg"]

@@ -64,7 +64,8 @@ def _chart(groups: list[str], stats: list[dict], w: dict, how: str, title: str) 
         whole = _base(c, how)
         vs = [100 * c[lv] / whole if whole else 0.0 for lv in LEVELS]
         values.append(vs)
-        labels.append([number(round(v, 1)) + "%" for v in vs])
+        # rounded exactly as the text says them (vn.percent): 6,25% in both, never 6,2% on the chart
+        labels.append([percent(c[lv], whole) for lv in LEVELS])
     colours = [w["chart_colours"][lv] for lv in LEVELS]
     ch = chart.grouped_bars(groups, list(LEVELS), values, labels, colours, width=160, height=88)
     return {"kind": "image", "svg": chart.svg(ch, title), "png": chart.png(ch), "width_mm": ch.width}
