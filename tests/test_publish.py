@@ -35,7 +35,7 @@ def test_a_reader_always_finds_a_complete_set_while_it_is_republished(tmp_path):
     target = tmp_path / "u" / "2025"
     _publish(target, 0)
     stop, seen, problems = threading.Event(), set(), []
-    switches = [0]                                  # publishes done so far
+    started, names = [0], {}                        # the publish under way; set folder → its generation
 
     def reader():
         while not stop.is_set():
@@ -45,9 +45,8 @@ def test_a_reader_always_finds_a_complete_set_while_it_is_republished(tmp_path):
             except (FileNotFoundError, ValueError) as exc:
                 problems.append(f"plain reader: {exc}")
             # a careful reader resolves the link once: manifest and files of one set
-            at = switches[0]
+            here = Path(os.path.realpath(target))
             try:
-                here = Path(os.path.realpath(target))
                 m = json.loads((here / "manifest.json").read_bytes())
                 generation = (here / "kiem-tra.txt").read_bytes().split()[1]
                 first = (here / next(f["path"] for f in m["files"] if f["path"].endswith(".pdf"))).read_bytes()
@@ -55,20 +54,23 @@ def test_a_reader_always_finds_a_complete_set_while_it_is_republished(tmp_path):
                     problems.append(f"mixed set: {generation} and {first[:8]}")
                 seen.add(int(generation))
             except FileNotFoundError as exc:
-                # only the set before the previous one is removed: that takes two switches
-                # during one read (a starved thread on a loaded machine), never one
-                if switches[0] - at < 2:
-                    problems.append(f"missing after {switches[0] - at} switch(es): {exc.filename}")
+                # set g may go only in publish g + 2 (the set before the current one stays):
+                # a starved reader can see that, an early removal is a bug
+                g = names.get(here.name)
+                if g is None or started[0] < g + 2:
+                    problems.append(f"removed early (set {g}, publish {started[0]}): {exc.filename}")
             except ValueError as exc:
                 problems.append(f"half-written: {exc}")
 
+    names[Path(os.readlink(target)).name] = 0
     threads = [threading.Thread(target=reader) for _ in range(2)]
     for t in threads:
         t.start()
     try:
         for generation in range(1, 60):
+            started[0] = generation
             _publish(target, generation)
-            switches[0] += 1
+            names[Path(os.readlink(target)).name] = generation
     finally:
         stop.set()
         for t in threads:
