@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import intake
+from .intake.excel import SCORE_ROWS    # the rows of a scoring workbook (template-xlsx --cham-diem)
 from .intake.source import SourceFile
 from .model import SECTION_LABELS, SECTIONS, Record, Score, ScoreRow, Unit, UnitInfo
 from .problems import Problem, Where, error, warning
@@ -171,7 +172,6 @@ def _locate(rec: Record, data: dict, src: SourceFile, path: tuple) -> None:
 
 # ---------------------------------------------------------------- the scoring workbook's rows
 
-SCORE_ROWS = "cham_diem"      # the key under which intake/excel.py puts the rows of a scoring workbook
 ROLE_SUBJECTS = {"to-chuc-dang": "tổ chức đảng", "tap-the": "tập thể lãnh đạo, quản lý",
                  "lanh-dao": "cán bộ lãnh đạo, quản lý", "khong-lanh-dao": "đảng viên không giữ chức vụ lãnh đạo",
                  "ngoai-he-thong": "đảng viên không làm việc trong hệ thống chính trị"}
@@ -222,13 +222,14 @@ def _merge_score(target: Score, row: Score, name: str, field: str) -> list[Probl
             continue
         target.criteria[cid] = v
         target._lines[f"tieu_chi.{cid}"] = row.where(f"tieu_chi.{cid}")
-    for alias, attr in (("chung", "general"), ("ket_qua", "results"), ("tong", "total")):
+    for alias, attr, label in (("chung", "general", "nhóm tiêu chí chung"),
+                               ("ket_qua", "results", "nhóm kết quả thực hiện nhiệm vụ"), ("tong", "total", "tổng điểm")):
         v, old = getattr(row, attr), getattr(target, attr)
         if v is None:
             continue
         if old is not None and abs(old - v) > 1e-9:
             problems.append(error(row.where(alias), f"{field}.{alias}",
-                                  f"điểm {alias} của «{name}» ghi {_n(v)} ở đây nhưng {_n(old)} ở "
+                                  f"{label} của «{name}» ghi {_n(v)} ở đây nhưng {_n(old)} ở "
                                   f"{target.where(alias)}; chỉ ghi ở một nơi"))
             continue
         setattr(target, attr, v)
