@@ -27,6 +27,15 @@ How a sheet is read
     that cannot be read is passed on unchanged, so the model reports it at its cell.
   * Scores go to the year's review (`danh_gia.nam`).
 
+The scoring workbook (template-xlsx --cham-diem, pipeline/scoresheet.py)
+  * A sheet with a key row (a cell «id» and keys tu_cham.tieu_chi.<mã>, tu_cham.chung …, the first cell
+    «bo=<vai trò>; ky=<kỳ>») is a scoring sheet, whatever its name: each row with points becomes a
+    `cham_diem` entry {doi_tuong, ten, bo, ky, tu_cham: {tieu_chi, …}, tham_dinh: …} located by cell,
+    which validation puts into that subject's review. Rows without points are skipped.
+  * Totals: a cell holding a formula is not read (validation adds the criteria up); a formula whose
+    saved value differs from its criteria's sum is a warning at its cell; a number typed over the
+    formula is a total given, checked against the criteria.
+
 Choices to know about
   * "Chi bộ" may hold the chi bộ's id (`cb-thon-a`), or its name, or "Tên (mã)" as in the
     template's drop-down list.  A name is turned into an id by the convention
