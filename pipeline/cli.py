@@ -195,6 +195,11 @@ def cmd_new(args) -> int:
 def cmd_template_xlsx(args) -> int:
     from .scaffold import ScaffoldError, write_template
 
+    if args.cham_diem:
+        return _scoring_workbook(args)
+    if args.period != "nam":
+        print("LỖI --period chỉ dùng với --cham-diem / --period goes with --cham-diem", file=sys.stderr)
+        return 2
     unit = None
     if args.unit:
         from .validate import load_unit
@@ -205,11 +210,45 @@ def cmd_template_xlsx(args) -> int:
             print(f"✗ {args.unit}: không đọc được dữ liệu đơn vị / cannot read the unit", file=sys.stderr)
             return 1
     try:
-        path = write_template(Path(args.path), unit)
+        path = write_template(Path(args.path or "danh-sach-dang-vien.xlsx"), unit)
     except ScaffoldError as exc:
         print(f"✗ {exc}", file=sys.stderr)
         return 2
     print(f"✓ bảng mẫu danh sách đảng viên → {path}")
+    return 0
+
+
+def _scoring_workbook(args) -> int:
+    """template-xlsx --cham-diem: the unit's scoring workbook (pipeline/scoresheet.py)."""
+    from . import scoresheet
+    from .rating import rulebook
+    from .scaffold import ScaffoldError
+    from .validate import load_unit
+
+    if not args.unit:
+        print("LỖI --cham-diem cần --unit <đơn vị>: bảng chấm điểm ghi sẵn các đối tượng và bộ tiêu chí của đơn "
+              "vị / --cham-diem needs --unit", file=sys.stderr)
+        return 2
+    unit, problems = load_unit(_unit_folder(args.unit))
+    if unit is None:
+        _print_problems(problems)
+        print(f"✗ {args.unit}: không đọc được dữ liệu đơn vị / cannot read the unit", file=sys.stderr)
+        return 1
+    try:
+        rules = rulebook.load(unit.info.regime)
+    except rulebook.UnknownRegime:
+        _print_problems(problems)
+        print(f"✗ {args.unit}: chế độ đánh giá «{unit.info.regime}» không có / unknown regime", file=sys.stderr)
+        return 1
+    try:
+        path = scoresheet.write(Path(args.path or "bang-cham-diem.xlsx"), unit, rules, args.period)
+    except scoresheet.NoScoring as exc:
+        print(f"✗ {args.unit}: {exc}", file=sys.stderr)
+        return 1
+    except ScaffoldError as exc:
+        print(f"✗ {exc}", file=sys.stderr)
+        return 2
+    print(f"✓ bảng chấm điểm từng tiêu chí → {path}")
     return 0
 
 
@@ -309,13 +348,23 @@ def parser() -> argparse.ArgumentParser:
                                  "created under data/")
     sp.set_defaults(fn=cmd_new)
     sp = sub.add_parser("template-xlsx",
-                        help="Ghi bảng Excel mẫu danh sách đảng viên / write an empty Excel roster template",
-                        description="Ghi bảng Excel mẫu (tiêu đề cột, danh sách chọn) để nhập danh sách đảng viên; "
-                                    "không ghi đè tệp đã có / write an empty roster template with drop-down lists")
-    sp.add_argument("path", nargs="?", default="danh-sach-dang-vien.xlsx",
-                    help="tệp cần ghi (mặc định danh-sach-dang-vien.xlsx) / output file")
+                        help="Ghi bảng Excel mẫu danh sách đảng viên, hoặc bảng chấm điểm từng tiêu chí "
+                             "(--cham-diem) / write an empty Excel roster template, or the scoring workbook",
+                        description="Ghi bảng Excel mẫu (tiêu đề cột, danh sách chọn) để nhập danh sách đảng viên; với "
+                                    "--cham-diem: bảng chấm điểm từng tiêu chí của đơn vị. Không ghi đè tệp đã có / "
+                                    "write an empty roster template with drop-down lists; with --cham-diem the unit's "
+                                    "scoring workbook (points per criterion). Never overwrites a file")
+    sp.add_argument("path", nargs="?", default=None,
+                    help="tệp cần ghi (mặc định danh-sach-dang-vien.xlsx; với --cham-diem: bang-cham-diem.xlsx) / "
+                         "output file")
     sp.add_argument("--unit", help="lấy danh sách chi bộ và thang điểm của đơn vị này / "
                                    "take the chi bộ list and score maxima from this unit")
+    sp.add_argument("--cham-diem", action="store_true",
+                    help="ghi bảng chấm điểm từng tiêu chí của đơn vị (cần --unit): mỗi bộ tiêu chí một trang, mỗi "
+                         "đối tượng một dòng, mỗi tiêu chí một cột / write the unit's scoring workbook: a sheet per "
+                         "criteria set, a row per subject, a column per criterion")
+    sp.add_argument("--period", type=_period, default="nam",
+                    help="kỳ của bảng chấm điểm: nam (mặc định), Q1, Q2, Q3 / period of the scoring workbook")
     sp.set_defaults(fn=cmd_template_xlsx)
     sp = sub.add_parser("watch", help="Theo dõi thư mục thả tệp, tự dựng tài liệu / watch a drop folder and build",
                         description="Theo dõi thư mục thả tệp: mỗi đơn vị một thư mục con inbox/<đơn-vị>/; thả tệp "

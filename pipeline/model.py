@@ -116,14 +116,29 @@ class Record(BaseModel):
 
 # ---------------------------------------------------------------- evaluation inputs
 
+# A criterion's points: checked by validation (at least 0, at most the criterion's maximum of the
+# subject's framework, two decimals) with messages that name the criterion; the schema still says ≥ 0.
+CriterionPoints = Annotated[float, Field(allow_inf_nan=False, json_schema_extra={"minimum": 0}),
+                            BeforeValidator(_number)]
+
+
 class Score(Record):
+    """Points of one review (tự chấm or thẩm định): per criterion (`tieu_chi`, ids of the subject's
+    criteria set in forms/criteria/) and per group. Validation computes a group's points from its
+    criteria when the data gives only those, and checks them against the group's points when it
+    gives both; data with group points only (no `tieu_chi`) is read as before."""
+
     general: Points | None = f("chung", "điểm nhóm tiêu chí chung", None)
     results: Points | None = f("ket_qua", "điểm nhóm kết quả thực hiện nhiệm vụ", None)
     total: Points | None = f("tong", "tổng điểm", None)
+    criteria: dict[str, CriterionPoints] = f("tieu_chi", "điểm từng tiêu chí (mã tiêu chí: điểm)",
+                                             default_factory=dict)
 
     def value(self) -> float | None:
         if self.general is not None or self.results is not None:
             return round((self.general or 0) + (self.results or 0), 2)
+        if self.total is None and self.criteria:
+            return round(sum(self.criteria.values()), 2)
         return self.total
 
 
@@ -161,6 +176,19 @@ class Evaluation(Record):
     def tasks_done(self) -> float:
         """The on-time share: as written, else all but the late ones (never more than 100 − late)."""
         return self.tasks_done_given if self.tasks_done_given is not None else 100 - self.tasks_late
+
+
+class ScoreRow(Record):
+    """One row of the scoring workbook (`template-xlsx --cham-diem`): a subject's points for one period,
+    read from Excel only (intake/excel.py) and put into that subject's review by validation."""
+
+    subject: Id = f("doi_tuong", "mã đối tượng được chấm (đảng viên, chi bộ, tập thể; đảng bộ: dang-bo)")
+    name: str | None = f("ten", "tên ghi trên bảng chấm điểm", None)
+    role: Literal["tap-the", "to-chuc-dang", "lanh-dao", "khong-lanh-dao", "ngoai-he-thong"] = \
+        f("bo", "bộ tiêu chí của trang chấm điểm")
+    period: Literal["nam", "quy_1", "quy_2", "quy_3"] = f("ky", "kỳ đánh giá của bảng chấm điểm", "nam")
+    self_score: Score | None = f("tu_cham", "điểm tự chấm", None)
+    vetted_score: Score | None = f("tham_dinh", "điểm thẩm định", None)
 
 
 class Periods(Record):

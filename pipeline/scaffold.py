@@ -87,6 +87,7 @@ STATUS_WORDS = ["Sinh hoạt", "Miễn sinh hoạt", "Đình chỉ", "Nghỉ ố
 SEX_WORDS = ["Nam", "Nữ"]
 SHEET = "Danh sách"
 LISTS = "Danh mục"
+INSTRUCTIONS = "Hướng dẫn"     # the instruction sheet of the roster template and of the scoring workbook
 HEADER_ROW = 3
 ROWS = 500                     # rows prepared with formats and drop-down lists
 
@@ -224,7 +225,7 @@ def template_workbook(unit=None):
         ws.add_data_validation(dv)
         dv.add(rng)
 
-    guide = wb.create_sheet("Hướng dẫn")
+    guide = wb.create_sheet(INSTRUCTIONS)
     guide.append(["Cột", "Cách ghi"])
     for title, _, _, help_ in cols:
         guide.append([title, help_])

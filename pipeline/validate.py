@@ -12,11 +12,12 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import intake
+from .intake.excel import SCORE_ROWS    # the rows of a scoring workbook (template-xlsx --cham-diem)
 from .intake.source import SourceFile
-from .model import SECTION_LABELS, SECTIONS, Record, Unit, UnitInfo
+from .model import SECTION_LABELS, SECTIONS, Record, Score, ScoreRow, Unit, UnitInfo
 from .problems import Problem, Where, error, warning
 from .rating import rulebook
-from .rating.criteria import UnknownFramework, scoring_set
+from .rating.criteria import UnknownFramework, points_set, scoring_set
 from .vn import number
 
 # ---------------------------------------------------------------- pydantic → Vietnamese
@@ -24,9 +25,12 @@ from .vn import number
 
 def _label(model: type[Record], loc: tuple) -> str:
     """Vietnamese label of the field at loc, from the model's own descriptions."""
-    cls, label = model, ""
+    cls, label, key = model, "", ""
     for part in loc:
-        if isinstance(part, int) or cls is None or not hasattr(cls, "model_fields"):
+        if isinstance(part, int):
+            continue
+        if cls is None or not hasattr(cls, "model_fields"):
+            key = str(part)       # a key of a mapping field (tieu_chi: {mã: …}): named in the message
             continue
         field = next((fl for name, fl in cls.model_fields.items() if (fl.alias or name) == part), None)
         if field is None:
@@ -41,7 +45,7 @@ def _label(model: type[Record], loc: tuple) -> str:
                 for b in getattr(a, "__args__", (a,)):
                     if isinstance(b, type) and issubclass(b, Record):
                         cls = b
-    return label
+    return f"{label} «{key}»" if key and label else label
 
 
 def _fields_of(model: type[Record], loc: tuple) -> list[str]:
@@ -157,10 +161,142 @@ def _locate(rec: Record, data: dict, src: SourceFile, path: tuple) -> None:
         value, raw = getattr(rec, name), data.get(key)
         if isinstance(value, Record) and isinstance(raw, dict):
             _locate(value, raw, src, path + (key,))
+        elif isinstance(value, dict) and isinstance(raw, dict):     # tieu_chi: {mã: điểm} → "tieu_chi.mã"
+            for k in raw:
+                rec._lines[f"{key}.{k}"] = src.where(path + (key, k))
         elif isinstance(value, list) and isinstance(raw, list):
             for i, (v, r) in enumerate(zip(value, raw)):
                 if isinstance(v, Record) and isinstance(r, dict):
                     _locate(v, r, src, path + (key, i))
+
+
+# ---------------------------------------------------------------- the scoring workbook's rows
+
+ROLE_SUBJECTS = {"to-chuc-dang": "tổ chức đảng", "tap-the": "tập thể lãnh đạo, quản lý",
+                 "lanh-dao": "cán bộ lãnh đạo, quản lý", "khong-lanh-dao": "đảng viên không giữ chức vụ lãnh đạo",
+                 "ngoai-he-thong": "đảng viên không làm việc trong hệ thống chính trị"}
+PERIOD_OF = {"nam": "nam", "quy_1": "Q1", "quy_2": "Q2", "quy_3": "Q3"}
+SCORE_OF = {"tu_cham": "self_score", "tham_dinh": "vetted_score"}
+SCORE_WORD = {"tu_cham": "tự chấm", "tham_dinh": "thẩm định"}
+
+
+def _score_rows(src: SourceFile, value, out: list[ScoreRow]) -> list[Problem]:
+    """The rows of a scoring workbook, typed; the key belongs to Excel workbooks only."""
+    from .intake import EXCEL_SUFFIXES
+
+    if not src.rel.lower().endswith(EXCEL_SUFFIXES):
+        return [error(src.where((SCORE_ROWS,)), SCORE_ROWS,
+                      f"khóa «{SCORE_ROWS}» chỉ có trong bảng chấm điểm Excel (template-xlsx --cham-diem); trong tệp "
+                      "YAML/JSON hãy ghi điểm từng tiêu chí ở danh_gia.<kỳ>.tu_cham.tieu_chi của từng đối tượng")]
+    problems: list[Problem] = []
+    for i, item in enumerate(value if isinstance(value, list) else []):
+        name = item.get("ten") or item.get("doi_tuong") if isinstance(item, dict) else None
+        rec = _record(ScoreRow, item, src, (SCORE_ROWS, i), f"dòng chấm điểm «{name}»" if name else
+                      f"dòng chấm điểm thứ {i + 1}", problems)
+        if rec is not None:
+            out.append(rec)
+    return problems
+
+
+def _by_role(unit: Unit, role: str) -> dict:
+    """The records a scoring sheet of this role names, by id (the đảng bộ itself is «dang-bo»)."""
+    from .rating.subjects import UNIT_ID
+
+    if role == "to-chuc-dang":
+        return {**{c.id: c for c in unit.cells}, UNIT_ID: unit.info}
+    if role == "tap-the":
+        return {c.id: c for c in unit.collectives}
+    return {m.id: m for m in unit.members}
+
+
+def _merge_score(target: Score, row: Score, name: str, field: str) -> list[Problem]:
+    """A workbook's points into the points the YAML already gives for the same review: criteria and
+    group points written in both places must be the same."""
+    problems = []
+    for cid, v in row.criteria.items():
+        old = target.criteria.get(cid)
+        if old is not None and abs(old - v) > 1e-9:
+            problems.append(error(row.where(f"tieu_chi.{cid}"), f"{field}.tieu_chi.{cid}",
+                                  f"điểm tiêu chí «{cid}» của «{name}» ghi {_n(v)} ở đây nhưng {_n(old)} ở "
+                                  f"{target.where(f'tieu_chi.{cid}')}; chỉ ghi ở một nơi"))
+            continue
+        target.criteria[cid] = v
+        target._lines[f"tieu_chi.{cid}"] = row.where(f"tieu_chi.{cid}")
+    for alias, attr, label in (("chung", "general", "nhóm tiêu chí chung"),
+                               ("ket_qua", "results", "nhóm kết quả thực hiện nhiệm vụ"), ("tong", "total", "tổng điểm")):
+        v, old = getattr(row, attr), getattr(target, attr)
+        if v is None:
+            continue
+        if old is not None and abs(old - v) > 1e-9:
+            problems.append(error(row.where(alias), f"{field}.{alias}",
+                                  f"{label} của «{name}» ghi {_n(v)} ở đây nhưng {_n(old)} ở "
+                                  f"{target.where(alias)}; chỉ ghi ở một nơi"))
+            continue
+        setattr(target, attr, v)
+        target._lines[alias] = row.where(alias)
+    if "tieu_chi" not in target._lines and row.criteria:
+        target._lines["tieu_chi"] = row.where("tieu_chi")
+    return problems
+
+
+def apply_score_rows(unit: Unit, rows: list[ScoreRow]) -> list[Problem]:
+    """Each row of a scoring workbook into its subject's review of that period (created when the data
+    has none); a row naming nobody, or someone of another criteria set, or twice, is an error."""
+    from .model import Evaluation
+
+    problems: list[Problem] = []
+    seen: dict[tuple, ScoreRow] = {}
+    for row in rows:
+        table = _by_role(unit, row.role)
+        rec = table.get(row.subject)
+        where = row.where("doi_tuong")
+        if rec is None:
+            close = difflib.get_close_matches(row.subject, list(table), n=1)
+            hint = f"; có phải ý là «{close[0]}»?" if close else ""
+            problems.append(error(where, "doi_tuong", f"không có {ROLE_SUBJECTS[row.role]} nào mã «{row.subject}»{hint}"))
+            continue
+        name = getattr(rec, "name", row.subject)
+        own_role = getattr(rec, "role", row.role)
+        if own_role != row.role:
+            problems.append(error(where, "doi_tuong",
+                                  f"«{name}» là {ROLE_SUBJECTS[own_role]} nhưng được chấm ở trang của "
+                                  f"{ROLE_SUBJECTS[row.role]} (bộ tiêu chí khác): hãy chấm ở trang của "
+                                  f"{ROLE_SUBJECTS[own_role]}, hoặc sửa vai_tro của đảng viên"))
+            continue
+        key = (row.role, row.subject, row.period)
+        if key in seen:
+            problems.append(error(where, "doi_tuong", f"«{name}» được chấm hai lần trong kỳ này (lần đầu ở "
+                                                      f"{seen[key].where('doi_tuong')})"))
+            continue
+        seen[key] = row
+        if row.name and _plain_name(row.name) != _plain_name(name):
+            problems.append(warning(row.where("ten"), "ten", f"mã «{row.subject}» là «{name}» nhưng bảng chấm "
+                                                            f"điểm ghi tên «{row.name}»: kiểm tra dòng này có bị lệch không"))
+        if row.self_score is None and row.vetted_score is None:
+            continue
+        period = PERIOD_OF[row.period]
+        ev = rec.reviews.get(period)
+        if ev is None:
+            ev = Evaluation()
+            ev._where = row.where()
+            attr = {"nam": "year", "Q1": "q1", "Q2": "q2", "Q3": "q3"}[period]
+            setattr(rec.reviews, attr, ev)
+        for skey, attr in SCORE_OF.items():
+            got = getattr(row, attr)
+            if got is None:
+                continue
+            mine = getattr(ev, attr)
+            if mine is None:
+                setattr(ev, attr, got)
+            else:
+                problems += _merge_score(mine, got, name, f"danh_gia.{row.period}.{skey}")
+    return problems
+
+
+def _plain_name(text: str) -> str:
+    from .model import plain
+
+    return " ".join(plain(text).split())
 
 
 # ---------------------------------------------------------------- whole unit
@@ -210,12 +346,16 @@ def load_unit(folder: Path) -> tuple[Unit | None, list[Problem]]:
     problems += undrawable(sources)
     infos: list[UnitInfo] = []
     plans, cells, collectives, members = [], [], [], []
+    score_rows: list[ScoreRow] = []
     for src in sources:
         if not isinstance(src.data, dict):
             problems.append(error(src.where(()), "", "tệp phải bắt đầu bằng một khóa như don_vi:, chi_bo:, tap_the:, dang_vien:"))
             continue
         file_cells = []
         for key, value in src.data.items():
+            if key == SCORE_ROWS:
+                problems += _score_rows(src, value, score_rows)
+                continue
             if key not in SECTIONS:
                 close = difflib.get_close_matches(key, list(SECTIONS), n=1)
                 hint = f"; có phải ý là «{close[0]}»?" if close else f" (dùng: {', '.join(SECTIONS)})"
@@ -248,6 +388,7 @@ def load_unit(folder: Path) -> tuple[Unit | None, list[Problem]]:
         problems.append(error(extra.where(), "ke_hoach", f"kế hoạch khai báo lần thứ hai (lần đầu ở {plans[0].where()})"))
     unit = Unit(slug=folder.name, info=infos[0], plan=plans[0] if plans else None,
                 cells=cells, collectives=collectives, members=members)
+    problems += apply_score_rows(unit, score_rows)
     problems += check(unit)
     return unit, problems
 
@@ -319,6 +460,7 @@ def check(unit: Unit) -> list[Problem]:
             if n > 1:
                 problems.append(warning(col.where("thanh_vien"), "thanh_vien", f"thành viên «{mid}» ghi {n} lần trong {col.name}"))
     if rules is not None:
+        problems += _criterion_scores(unit, rules)
         problems += _check_scores(unit, rules)
     return problems
 
@@ -370,6 +512,114 @@ def _subjects(unit: Unit):
         yield "tap_the", c, c.name
     for m in unit.members:
         yield "dang_vien", m, m.name
+
+
+GROUP_FIELDS = {"chung": ("general", "chung", "nhóm tiêu chí chung"),
+                "ket-qua": ("results", "ket_qua", "nhóm kết quả thực hiện nhiệm vụ")}
+
+
+def _short(title: str, limit: int = 60) -> str:
+    """A criterion's title cut for a message: its first clause, at most `limit` characters."""
+    head = title.split(";")[0].strip()
+    return head if len(head) <= limit else head[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _points_set(rules: dict, role: str, period: str):
+    try:
+        return points_set(rules, role, period)
+    except (UnknownFramework, ValueError, KeyError, TypeError):
+        return None
+
+
+def _criterion_scores(unit: Unit, rules: dict) -> list[Problem]:
+    """Points per criterion (tu_cham/tham_dinh.tieu_chi): known ids of the subject's criteria set, within
+    0 … the criterion's maximum, two decimals, a vetted point only beside a self-scored one; each group
+    scored on all its criteria or on none. A group's points are computed from its criteria when the data
+    gives only those, and must agree with them when it gives both."""
+    problems: list[Problem] = []
+    points = rules.get("method") == "points"
+    for key, rec, name in _subjects(unit):
+        role = SHEET_ROLES.get(key) or getattr(rec, "role", "")
+        for pkey, period in PERIOD_OF.items():
+            ev = rec.reviews.get(period)
+            if ev is None:
+                continue
+            scores = {skey: getattr(ev, attr) for skey, attr in SCORE_OF.items()}
+            if not any(sc is not None and sc.criteria for sc in scores.values()):
+                continue
+            cset = _points_set(rules, role, period)
+            if cset is None or not cset.criteria:
+                if points:      # a criteria regime's ignored points are a warning of _check_scores
+                    sc = next(sc for sc in scores.values() if sc is not None and sc.criteria)
+                    problems.append(error(sc.where("tieu_chi"), f"danh_gia.{pkey}",
+                                          f"khung tiêu chí {rules.get('criteria')} không có bộ tiêu chí cho "
+                                          f"{ROLE_SUBJECTS.get(role, role)}: không chấm được điểm từng tiêu chí của «{name}»"))
+                continue
+            for skey, sc in scores.items():
+                if sc is not None and sc.criteria:
+                    problems += _one_score(sc, cset, name, f"danh_gia.{pkey}.{skey}", SCORE_WORD[skey])
+            own, vet = scores["tu_cham"], scores["tham_dinh"]
+            known = cset.by_id()
+            for cid, v in (vet.criteria.items() if vet is not None else ()):
+                if cid in known and (own is None or cid not in own.criteria):
+                    problems.append(error(vet.where(f"tieu_chi.{cid}"), f"danh_gia.{pkey}.tham_dinh.tieu_chi.{cid}",
+                                          f"«{name}»: tiêu chí «{cid}» ({_short(known[cid].title)}) có điểm thẩm định "
+                                          f"{_n(v)} nhưng chưa có điểm tự chấm – ghi điểm tự chấm của tiêu chí này "
+                                          f"(danh_gia.{pkey}.tu_cham.tieu_chi.{cid})"))
+    return problems
+
+
+def _one_score(sc: Score, cset, name: str, field: str, word: str) -> list[Problem]:
+    problems = []
+    known = cset.by_id()
+    bad: set[str] = set()       # criteria whose points are wrong: their group is neither computed nor compared
+    for cid, v in sc.criteria.items():
+        where, at = sc.where(f"tieu_chi.{cid}"), f"{field}.tieu_chi.{cid}"
+        c = known.get(cid)
+        if c is None:
+            close = difflib.get_close_matches(cid, list(known), n=1)
+            hint = f"; có phải ý là «{close[0]}»?" if close else f" (có: {', '.join(known)})"
+            problems.append(error(where, at, f"tiêu chí «{cid}» (điểm {word} của «{name}») không có trong bộ tiêu chí "
+                                             f"«{cset.title}»{hint}"))
+            continue
+        what = f"điểm {word} tiêu chí «{cid}» ({_short(c.title)}) của «{name}»"
+        if v < 0:
+            problems.append(error(where, at, f"{what} là {_n(v)}: điểm không được nhỏ hơn 0"))
+            bad.add(cid)
+        elif abs(v * 100 - round(v * 100)) > 1e-6:
+            problems.append(error(where, at, f"{what} ghi {str(v).replace('.', ',')}: điểm chỉ ghi tối đa hai chữ số "
+                                             f"thập phân (ví dụ {_n(round(v, 2))})"))
+            bad.add(cid)
+        elif c.max is not None and v > c.max + 1e-9:
+            problems.append(error(where, at, f"{what} là {_n(v)}, vượt quá mức tối đa {_n(c.max)}"))
+            bad.add(cid)
+    for g in cset.groups:
+        given = [c for c in g.criteria if c.id in sc.criteria]
+        if not given or g.id not in GROUP_FIELDS:
+            continue
+        attr, alias, label = GROUP_FIELDS[g.id]
+        if len(given) < len(g.criteria):
+            missing = [c.id for c in g.criteria if c.id not in sc.criteria]
+            problems.append(error(sc.where("tieu_chi"), f"{field}.tieu_chi",
+                                  f"điểm {word} của «{name}» mới ghi {len(given)}/{len(g.criteria)} tiêu chí của "
+                                  f"{label}; thiếu: {', '.join(missing)} – ghi đủ các tiêu chí của nhóm, hoặc chỉ "
+                                  f"ghi điểm nhóm ({alias})"))
+            continue
+        if any(c.id in bad for c in given):
+            continue
+        total = round(sum(sc.criteria[c.id] for c in given), 2)
+        stated = getattr(sc, attr)
+        if stated is None:
+            setattr(sc, attr, total)              # the group's points, computed from its criteria
+            sc._lines.setdefault(alias, sc.where("tieu_chi"))
+        elif abs(stated - total) > 0.001:
+            parts = " + ".join(f"{c.id} {_n(sc.criteria[c.id])}" for c in given)
+            elsewhere = sc.where(f"tieu_chi.{given[0].id}")
+            there = f" (điểm tiêu chí ở {elsewhere})" if elsewhere.file != sc.where(alias).file else ""
+            problems.append(error(sc.where(alias), f"{field}.{alias}",
+                                  f"điểm {word} {label} của «{name}» ghi {_n(stated)} nhưng cộng điểm các tiêu chí "
+                                  f"được {_n(total)}: {parts}{there}"))
+    return problems
 
 
 def _check_scores(unit: Unit, rules: dict) -> list[Problem]:

@@ -431,7 +431,8 @@ def _numeric_fields():
                 flat.add(a)
                 stack += list(typing.get_args(a))
             if flat & {int, float}:
-                out.append((cls, fl.alias or name, list in {typing.get_origin(x) for x in flat}))
+                origins = {typing.get_origin(x) for x in flat}
+                out.append((cls, fl.alias or name, "list" if list in origins else "dict" if dict in origins else ""))
     return out
 
 
@@ -440,9 +441,9 @@ def test_every_numeric_field_refuses_booleans():
 
     fields = _numeric_fields()
     assert len(fields) >= 19          # scores, percents, ballots, thu_tu, so, thang, nam, do_rong
-    for cls, alias, is_list in fields:
+    for cls, alias, shape in fields:     # a list of numbers, a mapping to numbers (tieu_chi: {mã: điểm}), a number
         with pytest.raises(ValidationError) as exc:
-            cls.model_validate({alias: [True] if is_list else True})
+            cls.model_validate({alias: {"list": [True], "dict": {"ma": True}}.get(shape, True)})
         kinds = {e["type"] for e in exc.value.errors() if e["loc"][0] == alias}
         assert kinds == {"bool_not_number"}, (cls.__name__, alias, kinds)
 

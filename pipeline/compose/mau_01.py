@@ -2,8 +2,9 @@
 
 One document per collective of the data (tap_the) and per party organisation (the đảng bộ itself,
 rating id "dang-bo", and each chi bộ), in review order. The regime decides the shape of part B:
-points regimes (qd366-2025 …) print the self-scored points per criteria group and the proposed
-level with ☒; criteria regimes (qd124-2023, qd132-2018) print each criterion's level and the
+points regimes (qd366-2025 …) print the framework's criteria table with each criterion's maximum
+and self-scored points (a blank table when the data has no points; a line per group when it has
+group points only) and the proposed level with ☒; criteria regimes (qd124-2023, qd132-2018) print each criterion's level and the
 "Tự nhận mức xếp loại chất lượng" boxes. Part A is filled from the record's `noi_dung` when it has
 prose, else printed with dotted lines for hand writing. Wording: forms/documents/mau-01.yaml.
 
@@ -228,12 +229,46 @@ def group_score(score, gid: str):
     return None if score is None else {"chung": score.general, "ket-qua": score.results}.get(gid)
 
 
+def criteria_scored(groups: list[dict], score) -> bool:
+    """Part B prints the criteria table when the set has criteria and the data scores them one by one,
+    or gives no points at all (a blank form: the maxima printed, the cells left to fill by hand); with
+    group points only it prints the group lines, as the data says no more."""
+    if not any(g["criteria"] for g in groups):
+        return False
+    return score is None or score.value() is None or bool(score.criteria)
+
+
+def criteria_table(groups: list[dict], score, words: dict) -> dict:
+    """The criteria of the set with their maxima and the points of one review (tự chấm): a bold row per
+    group (Roman numeral, its maximum and points), the criteria under it, then the total."""
+    given = score.criteria if score is not None else {}
+    rows = []
+    for gi, g in enumerate(groups, 1):
+        rows.append([cell(roman(gi), "table-center-bold"), cell(g["title"], "table-bold"),
+                     cell(_num(g["max"], ""), "table-center-bold"),
+                     cell(_num(group_score(score, g["id"]), ""), "table-center-bold")])
+        for ci, c in enumerate(g["criteria"], 1):
+            rows.append([cell(str(ci), "table-center"), cell(c["title"]), cell(_num(c["max"], ""), "table-center"),
+                         cell(_num(given.get(c["id"]), ""), "table-center")])
+    top = sum(g["max"] for g in groups if g["max"] is not None) or None
+    total = score.value() if score is not None else None
+    rows.append([cell(""), cell(words["score_total"], "table-bold"), cell(_num(top, ""), "table-center-bold"),
+                 cell(_num(total, ""), "table-center-bold")])
+    return table(words["score_columns"], rows, words["score_widths"])
+
+
 def points_blocks(job, s: Subject, words: dict) -> list[dict]:
     rules = job.rules
     r = words["rating"]
     out = [heading(1, r["marker"], r["title"]), heading(2, "I.", words["self_score"])]
     score = s.review.self_score if s.review is not None else None
     groups = score_groups(rules, s.role)
+    if criteria_scored(groups, score):
+        out.append(criteria_table(groups, score, words))
+        out.append(heading(2, "II.", r["propose"]))
+        out += _boxes(rules, words, marked_level(s.rating))
+        out += engine_blocks(rules, words, s.rating)
+        return out
     blank = words["blank_score"]
     for g in groups:
         out.append(item(fmt(words["group_line"], title=g["title"], score=_num(group_score(score, g["id"]), blank),

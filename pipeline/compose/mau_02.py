@@ -22,8 +22,10 @@ section says "Không có.", an empty required one gets dotted lines). Blank: dot
 each section and under the form's prompts (the leader-only prompts only on the leader form);
 what the data knows – name, birth date, posts, chi bộ, scores, levels – is pre-filled.
 
-Part B follows the regime: points (2025) – the self-scored points per criteria group out of the
-framework's maxima and the total; criteria (2018/2023) – each criterion of forms/criteria with
+Part B follows the regime: points (2025) – the framework's criteria table with each criterion's
+maximum and self-scored points, group subtotals and the total (when the data scores per criterion,
+or gives no points: a blank table to fill by hand), else – group points only – a line per group
+out of its maximum and the total; criteria (2018/2023) – each criterion of forms/criteria with
 its level ticked. Then the self-rating boxes (☒ on the self level), NGƯỜI TỰ KIỂM ĐIỂM, the chi
 bộ's block (T/M CHI ỦY or T/M CHI BỘ: the proposed level and the engine's reasons) and the đảng
 ủy's block (the vetted score, the decided level or a dotted line). Wording:
@@ -38,6 +40,7 @@ from ..rating.eligibility import add_months, rating_date
 from ..vn import date_form, number, roman
 from . import authority
 from .common import NBSP, cell, header, heading, item, para, signature, signatures, table
+from .mau_01 import criteria_scored, criteria_table
 
 PERSON_ROLES = ("lanh-dao", "khong-lanh-dao", "ngoai-he-thong")
 PROSE_KEYS = {"uu_diem": "strengths", "han_che": "shortcomings", "khac_phuc_ky_truoc": "previous_fixed",
@@ -155,8 +158,13 @@ def _points(job, m: Member, role: str, words: dict) -> list[dict]:
     groups = [(g.title, g.max, g.id) for g in cs.groups] if cs else [
         ("Nhóm tiêu chí chung", score_max.get("general"), "chung"),
         ("Nhóm tiêu chí về kết quả thực hiện nhiệm vụ", score_max.get("results"), "ket-qua")]
-    own_by_group = {"chung": own.general if own else None, "ket-qua": own.results if own else None}
     out = [heading(2, "I.", words["score_heading"])]
+    sheet = [{"id": g.id, "title": g.title, "max": g.max,
+              "criteria": [{"id": c.id, "title": c.title, "max": c.max} for c in g.criteria]} for g in cs.groups] \
+        if cs else []
+    if criteria_scored(sheet, own):     # per criterion, or a blank form: the framework's criteria table
+        return out + [criteria_table(sheet, own, words)]
+    own_by_group = {"chung": own.general if own else None, "ket-qua": own.results if own else None}
     total_max = 0.0
     for k, (title, gmax, gid) in enumerate(groups, 1):
         total_max += gmax or 0

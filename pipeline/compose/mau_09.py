@@ -10,9 +10,10 @@ points framework under `scoring.criteria` – some provinces scored their party 
 The table lists the criteria of the points framework (forms/criteria/<framework>.yaml) for the
 subject's role, grouped by criteria group (Roman numerals, bold group rows with subtotals), then the
 total and the level the total implies under the sheet's bands (`scoring.bands`, else the rulebook's).
-The data (model.Evaluation) carries scores per group (tu_cham/tham_dinh: chung, ket_qua) but not per
-criterion, so the criterion rows show their maximum points with empty score cells for hand filling,
-the group rows show the data's subtotals, and a note says so. Wording: forms/documents/mau-09.yaml.
+Each criterion row shows its maximum and the data's points for it (tu_cham/tham_dinh.tieu_chi), the
+group rows the group points (computed from the criteria by validation, or as the data gives them);
+where the data scores a group only as a whole, its criterion cells stay empty for hand filling and a
+note says so. Wording: forms/documents/mau-09.yaml.
 """
 from __future__ import annotations
 
@@ -47,6 +48,10 @@ def sheet_groups(rules: dict, role: str) -> list[dict]:
         return [{"id": g.id, "title": g.title, "max": g.max,
                  "criteria": [{"id": c.id, "title": c.title, "max": c.max} for c in g.criteria]} for g in cset.groups]
     return score_groups(rules, role)
+
+
+def _criterion(score, cid: str):
+    return None if score is None else score.criteria.get(cid)
 
 
 def _band(bands: dict, total) -> str:
@@ -85,7 +90,8 @@ def score_table(rules: dict, s: Subject, w: dict) -> tuple[dict, list[str]]:
                      cell(_n(group_score(vet, g["id"])), "table-center-bold"), cell("")])
         for ci, c in enumerate(g["criteria"], 1):
             rows.append([cell(str(ci), "table-center"), cell(c["title"]), cell(_n(c["max"]), "table-center"),
-                         cell(""), cell(""), cell("")])
+                         cell(_n(_criterion(own, c["id"])), "table-center"),
+                         cell(_n(_criterion(vet, c["id"])), "table-center"), cell("")])
     top = sum(g["max"] for g in groups if g["max"] is not None)
     own_total = own.value() if own is not None else None
     vet_total = vet.value() if vet is not None else None
@@ -100,9 +106,11 @@ def score_table(rules: dict, s: Subject, w: dict) -> tuple[dict, list[str]]:
     rows.append([cell(""), cell(w["level_row"], "table-bold"), cell(""), cell(own_band, "table-center-bold"),
                  cell(vet_band, "table-center-bold"), cell(note, "table-center")])
     notes = []
+    ids = [c["id"] for g in groups for c in g["criteria"]]
     if own is None and vet is None:
         notes.append(w["notes"]["no_score"])
-    elif any(g["criteria"] for g in groups):
+    elif ids and any(sc is not None and sc.value() is not None and not all(i in sc.criteria for i in ids)
+                     for sc in (own, vet)):
         notes.append(w["notes"]["group_only"])
     if any(c["max"] is None for g in groups for c in g["criteria"]):
         notes.append(w["notes"]["no_max"])

@@ -27,6 +27,15 @@ How a sheet is read
     that cannot be read is passed on unchanged, so the model reports it at its cell.
   * Scores go to the year's review (`danh_gia.nam`).
 
+The scoring workbook (template-xlsx --cham-diem, pipeline/scoresheet.py)
+  * A sheet with a key row (a cell «id» and keys tu_cham.tieu_chi.<mã>, tu_cham.chung …, the first cell
+    «bo=<vai trò>; ky=<kỳ>») is a scoring sheet, whatever its name: each row with points becomes a
+    `cham_diem` entry {doi_tuong, ten, bo, ky, tu_cham: {tieu_chi, …}, tham_dinh: …} located by cell,
+    which validation puts into that subject's review. Rows without points are skipped.
+  * Totals: a cell holding a formula is not read (validation adds the criteria up); a formula whose
+    saved value differs from its criteria's sum is a warning at its cell; a number typed over the
+    formula is a total given, checked against the criteria.
+
 Choices to know about
   * "Chi bộ" may hold the chi bộ's id (`cb-thon-a`), or its name, or "Tên (mã)" as in the
     template's drop-down list.  A name is turned into an id by the convention
@@ -50,8 +59,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..problems import Problem, Where, error, warning
-from ..scaffold import LISTS       # the template's hidden sheet of drop-down lists
-from ..vn import nfc
+from ..scaffold import INSTRUCTIONS, LISTS   # the templates' instructions; the hidden sheet of drop-down lists
+from ..vn import nfc, number
 from . import archive
 from . import text as textfix
 from .legacy import repair as _repair   # headers typed in .VnTime are repaired too
@@ -510,12 +519,12 @@ def _data_key(target: str) -> str:
     return {"_ho_dem": "ho_ten", "_ten": "ho_ten", "_lanh_dao": "vai_tro"}.get(target, target)
 
 
-def _open(path: Path):
+def _open(path: Path, data_only: bool = True):
     from openpyxl import load_workbook
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return load_workbook(path, data_only=True)
+        return load_workbook(path, data_only=data_only)
 
 
 def _rows(ws, rel: str, n_sheet: int, problems: list[Problem]) -> list[_Row]:
@@ -606,11 +615,25 @@ def read(path: Path, rel: str) -> tuple[SourceFile | None, list[Problem]]:
     rows: list[_Row] = []
     found = False
     visible = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
-    hidden = [ws for ws in wb.worksheets if ws.sheet_state != "visible" and ws.title != LISTS]
-    for n, ws in enumerate(visible + hidden):     # visible first: their generated ids stay as they were
+    # our templates' instruction sheet («Hướng dẫn»: a list of columns or criteria) is never data
+    visible = [ws for ws in visible if ws.title != INSTRUCTIONS]
+    hidden = [ws for ws in wb.worksheets if ws.sheet_state != "visible" and ws.title not in (LISTS, INSTRUCTIONS)]
+    scoring: list[tuple] = []
+    n = 0
+    for ws in visible + hidden:     # visible first: their generated ids stay as they were
+        layout = _score_layout(ws)
+        if layout is not None:      # a sheet of the scoring workbook (template-xlsx --cham-diem)
+            if ws in hidden:
+                problems.append(warning(Where(rel, 1, f"{sheet_ref(ws.title)}!A1"), "",
+                                        f"trang «{ws.title}» đang bị ẩn nhưng là bảng chấm điểm; đã đọc cả trang này "
+                                        "(nếu không dùng, hãy xóa trang)"))
+            scoring.append((ws, layout))
+            found = True
+            continue
         if ws in hidden and not _hidden_is_read(ws, rel, problems):
             continue
         got = _rows(ws, rel, n, problems)
+        n += 1
         if got is not None:
             found = True
             rows += got
@@ -679,9 +702,156 @@ def read(path: Path, rel: str) -> tuple[SourceFile | None, list[Problem]]:
         b = cell.get("bi_thu")
         if isinstance(b, str) and not ANY_ID_RE.match(b) and len(names.get(_words(b), [])) == 1:
             cell["bi_thu"] = names[_words(b)][0]
+    if scoring:
+        entries = _score_entries(path, rel, scoring, lines, cells, problems)
+        if entries:
+            data[SCORE_ROWS] = entries
     if not data:
         problems.append(warning(Where(rel), "", "bảng tính chưa có dòng dữ liệu nào"))
     return SheetSource(rel, data, lines, cells), problems
+
+
+# ---------------------------------------------------------------- the scoring workbook
+
+SCORE_ROWS = "cham_diem"       # validate.py puts each row into its subject's review
+SCORE_BLOCKS = {"tu_cham": "tự chấm", "tham_dinh": "thẩm định"}
+SCORE_SUMS = ("chung", "ket_qua", "tong")
+_META = re.compile(r"(bo|ky)\s*=\s*([A-Za-z0-9_-]+)")
+
+
+@dataclass
+class ScoreLayout:
+    row: int                       # the key row (pipeline/scoresheet.py: KEY_ROW)
+    keys: dict[int, str]           # column → key: id, ten, tu_cham.tieu_chi.<mã>, tu_cham.chung …
+    meta: dict[str, str]           # bo (the criteria set's role), ky (nam, quy_1 …)
+    meta_column: int
+
+
+def _score_layout(ws) -> ScoreLayout | None:
+    """The key row of a scoring sheet among the first rows: a cell «id» and keys tu_cham.… / tham_dinh.…"""
+    for r, values in enumerate(ws.iter_rows(min_row=1, max_row=min(HEADER_SCAN_ROWS, ws.max_row), values_only=True), 1):
+        keys = {c: v.strip() for c, v in enumerate(values, 1) if isinstance(v, str) and v.strip()}
+        if "id" not in keys.values() or not any(k.startswith(tuple(f"{b}." for b in SCORE_BLOCKS))
+                                                 for k in keys.values()):
+            continue
+        meta, column = {}, 0
+        for c, k in keys.items():
+            found = dict(_META.findall(k))
+            if found:
+                meta, column = found, c
+        return ScoreLayout(r, {c: k for c, k in keys.items() if c != column}, meta, column)
+    return None
+
+
+def _score_entries(path: Path, rel: str, sheets: list, lines: dict, cells: dict,
+                   problems: list[Problem]) -> list[dict]:
+    """The rows of the scoring sheets → `cham_diem` entries located by cell. What a total's formula shows
+    is not read: validation computes the totals from the criteria; a number typed over a formula is a
+    total given (compared with them); a formula showing another sum than its criteria is a warning."""
+    from openpyxl.utils import get_column_letter as L
+
+    try:
+        formulas = _open(path, data_only=False)
+    except Exception:   # opened once already: only a race could fail here
+        formulas = None
+    out: list[dict] = []
+    for ws, lay in sheets:
+        ref = sheet_ref(ws.title)
+        fws = formulas[ws.title] if formulas is not None and ws.title in formulas.sheetnames else None
+        at_meta = Where(rel, lay.row, f"{ref}!{L(lay.meta_column or 1)}{lay.row}")
+        if "bo" not in lay.meta:
+            problems.append(error(at_meta, "bo", f"trang «{ws.title}» không ghi bộ tiêu chí ở dòng mã cột {lay.row} "
+                                                 "(ô đầu dòng: «bo=…; ky=…»); hãy lấy lại bảng chấm điểm bằng "
+                                                 "template-xlsx --cham-diem"))
+            continue
+        columns: dict[int, tuple[str, str, str]] = {}     # column → (block, kind, name): kind tieu_chi | sum
+        parts: dict[int, list[int]] = {}                   # a total's column → the criterion columns it adds
+        pending: dict[str, list[int]] = {b: [] for b in SCORE_BLOCKS}
+        every: dict[str, list[int]] = {b: [] for b in SCORE_BLOCKS}
+        for c, key in sorted(lay.keys.items()):
+            if key in ("id", "ten", "chi_bo", "ghi_chu"):
+                continue
+            block, _, rest = key.partition(".")
+            if block in SCORE_BLOCKS and rest.startswith("tieu_chi.") and rest[9:]:
+                columns[c] = (block, "tieu_chi", rest[9:])
+                pending[block].append(c)
+                every[block].append(c)
+            elif block in SCORE_BLOCKS and rest in SCORE_SUMS:
+                columns[c] = (block, "sum", rest)
+                parts[c] = list(every[block] if rest == "tong" else pending[block])
+                pending[block] = []
+            else:
+                problems.append(warning(Where(rel, lay.row, f"{ref}!{L(c)}{lay.row}"), "",
+                                        f"mã cột «{key}» không có trong bảng chấm điểm; bỏ qua cột này"))
+        id_col = next((c for c, k in lay.keys.items() if k == "id"), None)
+        name_col = next((c for c, k in lay.keys.items() if k == "ten"), None)
+        for r in range(lay.row + 1, ws.max_row + 1):
+            def label(c: int) -> str:
+                return f"{ref}!{L(c)}{r}"
+
+            def value(c: int):
+                return ws.cell(r, c).value
+
+            def formula(c: int) -> bool:
+                v = fws.cell(r, c).value if fws is not None else None
+                return isinstance(v, str) and v.startswith("=")
+
+            sid = value(id_col) if id_col else None
+            sid = None if _empty(sid) else str(_text(sid)).strip()
+            name = value(name_col) if name_col else None
+            name = None if _empty(name) else " ".join(nfc(_fix_legacy(str(_text(name)))).split())
+            item: dict = {}
+            where: dict = {}
+            for c, (block, kind, what) in columns.items():
+                v = value(c)
+                if kind == "sum" and formula(c):
+                    got = [value(k) for k in parts[c] if isinstance(_number(value(k)), (int, float))]
+                    shown = _number(v)
+                    if got and isinstance(shown, (int, float)) and not isinstance(shown, bool) \
+                            and abs(shown - sum(_number(x) for x in got)) > 0.005:
+                        problems.append(warning(Where(rel, r, label(c)), f"{block}.{what}",
+                                                f"ô công thức {SCORE_BLOCKS[block]} hiện {number(shown)} nhưng cộng điểm "
+                                                f"các tiêu chí được {number(round(sum(_number(x) for x in got), 2))} "
+                                                "(công thức bị sửa?): chương trình dùng tổng các tiêu chí"))
+                    continue
+                if _empty(v):
+                    continue
+                if kind == "tieu_chi" and formula(c) and v is None:
+                    problems.append(error(Where(rel, r, label(c)), f"{block}.tieu_chi.{what}",
+                                          "ô điểm là công thức chưa có kết quả (tệp chưa được mở và lưu bằng Excel): "
+                                          "hãy ghi số"))
+                    continue
+                key = (block, "tieu_chi", what) if kind == "tieu_chi" else (block, what)
+                item.setdefault(block, {})
+                target = item[block].setdefault("tieu_chi", {}) if kind == "tieu_chi" else item[block]
+                target[what] = _number(v)
+                where[key] = label(c)
+            if not item:
+                continue                # a subject not scored (yet): its row stays empty
+            if sid is None:
+                problems.append(error(Where(rel, r, label(id_col or 1)), "doi_tuong",
+                                      f"dòng {r} có điểm nhưng thiếu mã đối tượng (cột «Mã»); hãy lấy lại mã từ bảng "
+                                      "chấm điểm do template-xlsx --cham-diem ghi"))
+                continue
+            base = (SCORE_ROWS, len(out))
+            entry = {"doi_tuong": sid, "bo": lay.meta.get("bo"), "ky": lay.meta.get("ky", "nam"), **item}
+            if name:
+                entry["ten"] = name
+            row_label = f"{ref} dòng {r}"
+            lines[base], cells[base] = r, row_label
+            for k, lab in (("doi_tuong", label(id_col) if id_col else row_label),
+                           ("ten", label(name_col) if name_col else row_label),
+                           ("bo", at_meta.cell), ("ky", at_meta.cell)):
+                lines[base + (k,)], cells[base + (k,)] = r, lab
+            for block in item:
+                crit = [c for c, (b, kind, _) in columns.items() if b == block and kind == "tieu_chi"]
+                span = f"{ref}!{L(min(crit))}{r}:{L(max(crit))}{r}" if crit else row_label
+                for sub in ((block,), (block, "tieu_chi")):
+                    lines[base + sub], cells[base + sub] = r, span
+            for key, lab in where.items():
+                lines[base + key], cells[base + key] = r, lab
+            out.append(entry)
+    return out
 
 
 def _hidden_is_read(ws, rel: str, problems: list[Problem]) -> bool:

@@ -123,6 +123,15 @@ def scoring_set(rules: dict, role: str) -> CriteriaSet | None:
     return fw.for_role(role) if fw is not None else None
 
 
+def points_set(rules: dict, role: str, period: str = "nam") -> CriteriaSet | None:
+    """The criteria set whose points a subject of `role` is scored on (`tu_cham/tham_dinh.tieu_chi`):
+    in a points regime the rating framework's set for the role, every period; in a criteria regime the
+    scoring sheet's set (Mẫu 09/HDĐG, province `scoring`), for the year only; else None."""
+    if rules.get("method") == "points":
+        return criteria_set(rules, role)
+    return scoring_set(rules, role) if period == "nam" else None
+
+
 def scoring_bands(rules: dict) -> dict:
     """The score bands printed on a scoring sheet: `scoring.bands`, else the rulebook's `bands`."""
     return dict((rules.get("scoring") or {}).get("bands") or rules.get("bands") or {})
