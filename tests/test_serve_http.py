@@ -449,3 +449,53 @@ def test_pages_load_nothing_from_outside_the_machine():
                              .replace("http://localhost", "")), p
         assert "@import" not in t and "url(" not in t, p
     assert {p.name for p in (folder / "static").iterdir()} == {"trang.css", "trang.js"}
+
+
+def test_a_bad_drop_shows_its_errors_and_keeps_the_last_documents(server):
+    c = server.client()
+    before = c.json(f"/don-vi/{UNIT}/trang-thai")["stamp"]
+    published = (server.out / UNIT / "2025").resolve()
+    broken = (server.data / UNIT / "chi-bo" / "a.yaml").read_text("utf-8").replace("ho_ten: Lê Văn Ân", "ho_ten: [Lê")
+    r = c.upload(UNIT, [("a.yaml", broken.encode("utf-8"))], token="header")
+    assert r.status == 200, r.text
+    st = server.wait_built(c, UNIT, before)
+    assert st["last"]["ok"] is False and st["last"]["errors"] >= 1
+    assert (server.out / UNIT / "2025").resolve() == published                     # the last good set stays
+    page = text(c.get(f"/don-vi/{UNIT}/van-de?muc=loi"))
+    assert "LOI.txt của thư mục nhận tệp" in page and "chưa dựng tài liệu" in page
+    line = re.search(r"chi-bo/a\.yaml:(\d+)", page)
+    assert line, page
+    loi = (server.inbox / UNIT / "LOI.txt").read_text("utf-8")
+    assert f"chi-bo/a.yaml:{line.group(1)}" in loi
+    home = text(c.get("/"))
+    row = home[home.index(f'data-don-vi="{UNIT}"'):]
+    assert "chưa dựng được" in row[:row.index("</tr>")]
+
+
+def test_when_another_watcher_holds_the_inbox_it_builds_and_the_page_follows(tmp_path, built):
+    fresh(tmp_path, built)
+    s = Server(tmp_path)
+    env = s.env()
+    watcher = subprocess.Popen([sys.executable, "-m", "pipeline", "watch", str(s.inbox), "--output", str(s.out),
+                                "--settle", "0.3", "--debounce", "0.3"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        end = time.monotonic() + 30
+        while not (s.inbox / ".khoa").is_file() or not (s.inbox / ".khoa").read_text().strip():
+            assert time.monotonic() < end and watcher.poll() is None
+            time.sleep(0.05)
+        s.start()
+        c = s.client()
+        st = c.json(f"/don-vi/{UNIT}/trang-thai")
+        assert st["mode"] == "follow"
+        assert "Một công cụ theo dõi thư mục nhận tệp khác đang chạy" in text(c.get("/"))
+        r = c.upload(UNIT, [(ROSTER, changed_roster())], token="header")
+        assert r.status == 200
+        done = s.wait_built(c, UNIT, st["stamp"])
+        assert done["last"]["ok"] and done["mode"] == "follow"
+        assert "Tổng điểm 96/100 → HTXSNV" in text(c.get(f"/don-vi/{UNIT}/xep-loai"))
+        assert "trang web: theo dõi" not in s.log()                                  # the server did not build
+    finally:
+        s.stop()
+        watcher.terminate()
+        watcher.wait(30)

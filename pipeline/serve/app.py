@@ -142,7 +142,7 @@ def create_app(places: Places, *, door: Door | None = None, password_file: Path 
         started = time.perf_counter()
         rows = [summary(load(places, n)) for n in names(places)]
         return page(request, "trang-chu.html", rows=rows, door=door,
-                    ms=round((time.perf_counter() - started) * 1000))
+                    ms=f"{(time.perf_counter() - started) * 1000:.1f}".replace(".", ","))
 
     async def open_unit(request: Request):
         slug = request.query_params.get("ma", "").strip().lower()

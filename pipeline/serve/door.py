@@ -64,7 +64,10 @@ class Door:
                 try:
                     log.info(f"trang web: theo dõi {self.places.inbox} → {self.places.out_root}")
                     w.recover()
-                    from .. import build  # noqa: F401 – the renderers load before the first upload
+                    from .. import build  # noqa: F401 – the renderers and their workers get ready
+                    from ..render import pool     # before the first upload, not during it
+                    pool.warm_up()
+                    self._warm_up()
                     w.loop()
                 except Exception as exc:  # noqa: BLE001 – the page goes on; the watcher starts again
                     log.error(f"công cụ theo dõi dừng vì lỗi {type(exc).__name__}: {exc}; chạy lại sau 2 giây")
@@ -74,6 +77,25 @@ class Door:
             for h in list(log.handlers):
                 log.removeHandler(h)
                 h.close()
+
+    def _warm_up(self) -> None:
+        """Read and rate one unit once, writing nothing: the rulebooks, forms, fonts' coverage and
+        collation load now, so that the first upload's build does not wait for them."""
+        from ..rating import rate
+        from ..validate import load_unit
+        from .units import load as load_unit_view, names
+
+        for slug in names(self.places):
+            source = load_unit_view(self.places, slug).source()
+            if source is None:
+                continue
+            try:
+                unit, problems = load_unit(source)
+                if unit is not None:
+                    rate(unit, self.places.period)
+            except Exception:  # noqa: BLE001 – only a warm-up: the build reports any problem itself
+                pass
+            return
 
     def stop(self, wait: float = 60.0) -> None:
         """Stop after the build under way (if any) ends; returns after `wait` seconds at most."""
