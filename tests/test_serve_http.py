@@ -193,8 +193,9 @@ def test_scans_go_to_dinh_kem_and_folders_are_stripped(server):
     c = server.client()
     before = c.json(f"/don-vi/{UNIT}/trang-thai")["stamp"]
     png = (ROOT / "data" / "xa-lung-phinh" / "dinh-kem" / "lp-cq-001__2__nhan-xet-noi-cu-tru.png").read_bytes()
-    r = c.upload(UNIT, [("../../a-01__2__nhan-xet.png", png)], token="header")
-    assert r.status == 200 and json.loads(r.body)["files"] == ["dinh-kem/a-01__2__nhan-xet.png"], r.text
+    r = c.upload(UNIT, [("../../a-01__2__nhan-xet.png", png)], as_json=False)    # a browser without script
+    assert r.status == 303 and r.header("Location") == f"/don-vi/{UNIT}?nhan=1", r.text
+    assert "Đã nhận 1 tệp" in text(c.get(r.header("Location")))
     server.wait_built(c, UNIT, before)
     assert (server.inbox / ".lam-viec" / UNIT / "dinh-kem" / "a-01__2__nhan-xet.png").read_bytes() == png
     assert not (server.tmp / "a-01__2__nhan-xet.png").exists()
@@ -499,3 +500,22 @@ def test_when_another_watcher_holds_the_inbox_it_builds_and_the_page_follows(tmp
         s.stop()
         watcher.terminate()
         watcher.wait(30)
+
+
+def test_an_uploaded_zip_meets_the_drop_folders_guards(server):
+    """A ZIP whose member climbs out (zip-slip): the watcher refuses it, as for a hand-dropped one."""
+    c = server.client()
+    before = c.json(f"/don-vi/{UNIT}/trang-thai")["stamp"]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("../../ngoai.yaml", "x: 1\n")
+        zf.writestr("chi-bo/a.yaml", (server.data / UNIT / "chi-bo" / "a.yaml").read_text("utf-8"))
+    r = c.upload(UNIT, [("don-vi-moi.zip", buf.getvalue())], token="header")
+    assert r.status == 200, r.text
+    st = server.wait_built(c, UNIT, before)
+    assert st["last"]["ok"] is False
+    loi = (server.inbox / UNIT / "LOI.txt").read_text("utf-8")
+    assert "don-vi-moi.zip" in loi and "trỏ ra ngoài thư mục (..)" in loi
+    page = text(c.get(f"/don-vi/{UNIT}/van-de"))
+    assert "don-vi-moi.zip" in page and "trỏ ra ngoài thư mục (..)" in page
+    assert not list(server.tmp.rglob("ngoai.yaml"))

@@ -40,6 +40,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..model import LEVEL_NAMES
+from ..vn import nfc
 from . import cells, excerpt, preview, reports, uploads
 from . import security as S
 from .door import Door
@@ -111,7 +112,7 @@ def create_app(places: Places, *, door: Door | None = None, password_file: Path 
         ctx.setdefault("unit", None)
         return templates.TemplateResponse(request, name, {
             "csrf": request.scope.get("state", {}).get("csrf", ""),
-            "login": request.scope.get("state", {}).get("login", False), **ctx}, status_code=http_status)
+            "logged_in": request.scope.get("state", {}).get("logged_in", False), **ctx}, status_code=http_status)
 
     def error_page(scope, status: int, message: str) -> HTMLResponse:
         request = Request(scope)
@@ -222,7 +223,7 @@ def create_app(places: Places, *, door: Door | None = None, password_file: Path 
         cell_names = dict(cell_list)
         q = request.query_params
         want_cell, want_group, want_level = q.get("chi-bo", ""), q.get("nhom", ""), q.get("muc", "")
-        text = q.get("q", "").strip().casefold()
+        text = nfc(q.get("q", "")).strip().casefold()
         rows = []
         for i, s in enumerate(data.get("subjects", []), 1):
             level = (s.get("final_level") or s.get("proposed_level")) if s.get("rated") else "KXL"
@@ -260,7 +261,7 @@ def create_app(places: Places, *, door: Door | None = None, password_file: Path 
         q = request.query_params
         chosen_kind = q.get("loai", "")
         chosen_subject = q.get("doi-tuong", "")
-        text = q.get("q", "").strip().casefold()
+        text = nfc(q.get("q", "")).strip().casefold()
 
         def docs(selected: list[dict]) -> list[dict]:
             """One row per document: its PDF and DOCX (or the dossier's three copies)."""

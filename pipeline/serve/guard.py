@@ -72,12 +72,13 @@ class Guard:
         needs_login = self.password() is not None
         state["login"] = needs_login
         state["session"] = jar.get(S.SESSION_COOKIE) if needs_login else None
+        state["logged_in"] = needs_login and self.sessions.valid(state["session"])
         if scope["method"] in UNSAFE:
             origin = headers.get("origin")
             if origin and origin != "null" and origin.rstrip("/") != f"{scope.get('scheme', 'http')}://{host}":
                 return await self._error(scope, receive, send, 403, "Yêu cầu từ một trang web khác bị từ chối "
                                                                     "(bảo vệ chống giả mạo yêu cầu).", new_cookies)
-        if needs_login and not path.startswith(PUBLIC) and not self.sessions.valid(state["session"]):
+        if needs_login and not path.startswith(PUBLIC) and not state["logged_in"]:
             if scope["method"] in ("GET", "HEAD"):
                 query = scope.get("query_string", b"").decode("latin-1")
                 target = path + (f"?{query}" if query else "")
