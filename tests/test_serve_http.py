@@ -44,6 +44,9 @@ def server(tmp_path, built):
     s = Server(tmp_path).start()
     yield s
     s.stop()
+    # SIGTERM: uvicorn stops, then the watcher thread and the render workers – no traceback, exit 0
+    assert s.proc.returncode == 0 and s.log().rstrip().endswith("Đã dừng trang web / stopped"), s.log()
+    assert "Traceback" not in s.log() and "leaked" not in s.log()
 
 
 def period_dir(out: Path, slug: str = UNIT) -> Path:

@@ -15,6 +15,7 @@ by Uvicorn. Nothing is fetched from or sent to another machine.
 from __future__ import annotations
 
 import getpass
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -92,9 +93,19 @@ def run(inbox: Path, out_root: Path, data_root: Path, *, host: str = DEFAULT_HOS
     door.start()
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                             timeout_graceful_shutdown=2, server_header=False)
+
+    def interrupt(*_):
+        raise KeyboardInterrupt
+
+    # Uvicorn stops gracefully on SIGINT/SIGTERM and then raises the signal again for the handler
+    # that was there before: this one, so the watcher and the render workers end cleanly too.
+    previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         door.stop()
         sock.close()
     print("Đã dừng trang web / stopped", flush=True)
