@@ -9,11 +9,13 @@ UNIT ?= xa-lung-phinh
 PERIOD ?=
 YEAR ?=
 # Debian packages the PDF writer and the tests need. Not fonts-liberation (1.x lacks 92
-# Vietnamese letters); libharfbuzz-subset0 makes font subsetting 7.5x faster.
+# Vietnamese letters); libharfbuzz-subset0 makes font subsetting 7.5x faster; poppler-utils
+# (pdftoppm) draws the web page's PDF previews; chromium is the browser the web page's tests
+# drive (Playwright uses it as it is: no browser is downloaded).
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-croscore \
-                fonts-liberation2 fonts-dejavu-core libicu-dev pkg-config g++ poppler-utils
+                fonts-liberation2 fonts-dejavu-core libicu-dev pkg-config g++ poppler-utils chromium
 
-.PHONY: dossier test validate rate schema system-deps venv clean help bench year watch lock
+.PHONY: dossier test validate rate schema system-deps venv clean help bench year watch serve lock
 .DEFAULT_GOAL := help
 
 help:
@@ -22,9 +24,10 @@ help:
 	@echo "make rate UNIT=<đơn vị>                       – in kết quả xếp loại"
 	@echo "make test                                     – chạy toàn bộ kiểm thử"
 	@echo "make watch [INBOX=inbox]                      – theo dõi thư mục thả tệp, tự dựng tài liệu"
+	@echo "make serve [PORT=8080] [HOST=127.0.0.1]       – mở trang web của văn phòng trên máy này"
 
 # Stamp files make the set-up run once, and again only when the lock file changes.
-$(VENV)/.system-deps:
+$(VENV)/.system-deps: Makefile
 	@missing=""; \
 	for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
@@ -78,6 +81,11 @@ dossier: venv
 
 watch: venv
 	$(PY) -m pipeline watch $(INBOX) $(if $(PERIOD),--period $(PERIOD))
+
+# The office's web page (pipeline/serve/): the same intake, queue and publishing as the drop folder.
+serve: venv
+	$(PY) -m pipeline serve $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST)) \
+	  $(if $(INBOX),--inbox $(INBOX)) $(if $(PERIOD),--period $(PERIOD))
 
 validate: venv
 	$(PY) -m pipeline validate $(UNIT)

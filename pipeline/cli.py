@@ -175,6 +175,29 @@ def cmd_watch(args) -> int:
     return run(inbox, out_root, once=args.once, settle=args.settle, debounce=args.debounce, period=args.period)
 
 
+def cmd_serve(args) -> int:
+    from . import serve
+    from .watch import DEFAULT_INBOX
+
+    inbox = Path(args.inbox) if args.inbox else DEFAULT_INBOX
+    if args.set_password:
+        return serve.set_password(inbox)
+    out_root = Path(args.output) if args.output else OUTPUT
+    why = _output_refused(out_root, args.output, [(inbox, "thư mục nhận tệp", "the drop folder"),
+                                                  (DATA, "thư mục dữ liệu", "the data folder")])
+    if why:
+        print(why, file=sys.stderr)
+        return 2
+    if not 0 <= args.port <= 65535:
+        print(f"LỖI --port {args.port}: cổng phải từ 1 đến 65535 / the port must be 1–65535", file=sys.stderr)
+        return 2
+    if args.max_upload < 1:
+        print("LỖI --max-upload: cần ít nhất 1 MB / at least 1 MB", file=sys.stderr)
+        return 2
+    return serve.run(inbox, out_root, DATA, host=args.host, port=args.port, period=args.period,
+                     max_upload_mb=args.max_upload, settle=args.settle, debounce=args.debounce)
+
+
 def cmd_new(args) -> int:
     from .scaffold import ScaffoldError, check_slug, new_unit
 
@@ -382,6 +405,32 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--period", type=_period, default="nam",
                     help="kỳ đánh giá: nam (mặc định), Q1, Q2, Q3 / period: year (default) or quarter")
     sp.set_defaults(fn=cmd_watch)
+    sp = sub.add_parser("serve", help="Mở trang web của văn phòng trên máy này / the office's local web page",
+                        description="Mở trang web của văn phòng trên máy này: xem các đơn vị, kéo thả tệp để tải lên "
+                                    "(đi qua thư mục nhận tệp, dựng như make dossier), xem tiến độ, lỗi và cảnh báo, "
+                                    "xếp loại, xem trước và tải tài liệu. Không cần Internet; dữ liệu không gửi đi đâu. "
+                                    "/ Serve the office's web page on this computer: units, drag-and-drop uploads "
+                                    "(through the drop folder), live progress, problems, ratings, document previews "
+                                    "and downloads. No internet needed; nothing leaves the machine.")
+    sp.add_argument("--port", type=int, default=8080, help="cổng (mặc định 8080; 0: cổng trống bất kỳ) / port")
+    sp.add_argument("--host", default="127.0.0.1",
+                    help="địa chỉ nghe (mặc định 127.0.0.1: chỉ máy này; 0.0.0.0: cả mạng văn phòng, cần đặt mật khẩu "
+                         "trước) / address to listen on (default loopback; any other needs a password)")
+    sp.add_argument("--inbox", help="thư mục nhận tệp (mặc định inbox/) / drop folder (default inbox/)")
+    sp.add_argument("--output", help=f"thư mục kết quả (mặc định {OUTPUT}) / output root")
+    sp.add_argument("--period", type=_period, default="nam",
+                    help="kỳ đánh giá: nam (mặc định), Q1, Q2, Q3 / period: year (default) or quarter")
+    sp.add_argument("--max-upload", type=int, default=200, metavar="MB",
+                    help="giới hạn dung lượng mỗi lần tải lên (mặc định 200 MB) / upload size limit in MB")
+    sp.add_argument("--settle", type=float, default=2.0, metavar="GIÂY",
+                    help="tệp chép tay vào thư mục nhận tệp đứng yên bao lâu thì nhận (mặc định 2) / seconds a "
+                         "hand-dropped file must stop growing")
+    sp.add_argument("--debounce", type=float, default=3.0, metavar="GIÂY",
+                    help="gom các tệp chép tay liền nhau thành một lần dựng (mặc định 3) / quiet seconds")
+    sp.add_argument("--dat-mat-khau", "--set-password", dest="set_password", action="store_true",
+                    help="đặt mật khẩu của trang (lưu mã băm scrypt trong <inbox>/.mat-khau) rồi thoát / set the "
+                         "page's password (its scrypt hash is stored in <inbox>/.mat-khau) and exit")
+    sp.set_defaults(fn=cmd_serve)
     return ap
 
 

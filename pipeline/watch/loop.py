@@ -6,6 +6,7 @@ import logging
 import os
 import shutil
 import signal
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -74,7 +75,7 @@ def _prune_empty(folder: Path) -> None:
 
 class Watcher:
     def __init__(self, inbox: Path, out_root: Path, period: str = "nam", settle: float = 2.0,
-                 debounce: float = 3.0, once: bool = False, data_root: Path | None = None):
+                 debounce: float = 3.0, once: bool = False, data_root: Path | None = None, on_event=None):
         self.inbox, self.out_root, self.period = inbox, out_root, period
         self.settle, self.debounce, self.once = max(settle, 0.0), max(debounce, 0.0), once
         self.data_root = data_root if data_root is not None else DATA
@@ -89,6 +90,33 @@ class Watcher:
         self.failures = 0
         self.blocked = 0                                            # builds that could not write
         self.builds = 0
+        # For a door in the same process (the web page, pipeline/serve/): on_event(unit, what, info) hears
+        # each phase, the render progress and the end of a build; mark_complete() names files a door wrote
+        # whole (a temporary, then a rename), which need no settling; stop ends loop() from another thread.
+        self.on_event = on_event
+        self.stop = threading.Event()
+        self._complete: dict[tuple[str, str], tuple[Sig, float]] = {}
+        self._complete_lock = threading.Lock()
+
+    def _tell(self, unit: str, what: str, **info) -> None:
+        if self.on_event is not None:
+            try:
+                self.on_event(unit, what, info)
+            except Exception as exc:  # a listener's failure must not stop a build
+                log.warning(f"đơn vị {unit}: lỗi khi báo tiến độ ({type(exc).__name__}: {exc})")
+
+    def mark_complete(self, unit: str, files: dict[str, Sig]) -> None:
+        """files (rel → Sig) of inbox/<unit>/ were written whole by a door: taken at the next scan."""
+        now = time.monotonic()
+        with self._complete_lock:
+            for rel, sig in files.items():
+                self._complete[(unit, rel)] = (tuple(sig), now)
+
+    def _written_whole(self, unit: str, files: dict[str, Sig], now: float) -> bool:
+        """Every file was marked complete, with the Sig seen, before this scan began."""
+        with self._complete_lock:
+            marks = [self._complete.get((unit, rel)) for rel in files]
+        return all(m is not None and m[0] == sig and m[1] <= now for m, sig in zip(marks, files.values()))
 
     # ------------------------------------------------------------ scanning
 
@@ -177,6 +205,8 @@ class Watcher:
         """Every file unchanged for `settle` seconds and the unit quiet for `debounce` seconds."""
         if not files:
             return unit in self.resume
+        if self._written_whole(unit, files, now):
+            return True
         settled = all(now - self.since[(unit, rel)][1] >= self.settle for rel in files)
         return settled and now - self.changed.get(unit, now) >= self.debounce
 
@@ -224,6 +254,7 @@ class Watcher:
 
         st.phase = "merging"
         self.journal.save(st)
+        self._tell(unit, "merging", batches=list(st.pending))
         started, t0 = dt.datetime.now(), time.monotonic()
         work = self.work_root / unit
         received: list[str] = []
@@ -249,12 +280,14 @@ class Watcher:
             run.replaced = drops.replacements(supplies)
             st.phase = "building"
             self.journal.save(st)
+            self._tell(unit, "building")
             log.info(f"đơn vị {unit}: bắt đầu dựng ({len(received)} tệp mới từ da-xu-ly/{', '.join(st.pending)}/)")
             if P.has_errors(problems):  # a dropped file could not be used: report, do not build
                 _, data_problems = load_unit(work)
                 run.problems = problems + data_problems
             else:
-                result = build(work, self.period, self.out_root)
+                result = build(work, self.period, self.out_root,
+                               progress=lambda done, total: self._tell(unit, "rendering", done=done, total=total))
                 run.result, run.problems, run.ok = result, problems + result.problems, result.ok
                 if result.folder is not None:
                     run.output = result.folder
@@ -294,6 +327,8 @@ class Watcher:
         st.pending, st.phase = [], "idle"
         self.journal.save(st)
         self.resume.discard(unit)
+        self._tell(unit, "done", ok=run.ok, errors=n_err, warnings=len(run.problems) - n_err,
+                   report=written.name if written else None, seconds=run.seconds)
 
     def _take(self, unit: str, udir: Path, files: dict[str, Sig], st: State) -> None:
         """Move the settled files into a new da-xu-ly/<batch>/ (a rename in the same folder tree)."""
@@ -301,6 +336,7 @@ class Watcher:
         st.pending.append(batch.name)
         st.phase = "moving"
         self.journal.save(st)  # written before the first move: a kill now still finds the batch
+        self._tell(unit, "moving", files=len(files))
         moved = 0
         for rel in sorted(files):
             src, dst = udir / rel, batch / rel
@@ -315,6 +351,9 @@ class Watcher:
                 self.stuck[(unit, rel)] = files[rel]
         for key in [k for k in self.since if k[0] == unit]:
             del self.since[key]
+        with self._complete_lock:
+            for key in [k for k in self._complete if k[0] == unit and k[1] in files]:
+                del self._complete[key]
         if moved:
             log.info(f"đơn vị {unit}: nhận {moved} tệp → da-xu-ly/{batch.name}/")
         else:
@@ -368,21 +407,21 @@ class Watcher:
 
                 ms = int(tick * 1000)
                 for _ in watchfiles.watch(inbox, watch_filter=interesting, debounce=ms, step=20, rust_timeout=ms,
-                                          yield_on_timeout=True, raise_interrupt=True):
+                                          yield_on_timeout=True, raise_interrupt=True, stop_event=self.stop):
                     yield
+                return
             except KeyboardInterrupt:
                 raise
             except Exception as exc:  # no inotify (limits, network share): plain polling still works
                 log.warning(f"không theo dõi được sự kiện tệp ({type(exc).__name__}: {exc}); chuyển sang quét định kỳ")
-        while True:
-            time.sleep(tick)
+        while not self.stop.wait(tick):
             yield
 
     def loop(self) -> None:
         wake = self._wakeups()
         give_up = max(30.0, 10 * (self.settle + self.debounce))
         progress = time.monotonic()
-        while True:
+        while not self.stop.is_set():
             now = time.monotonic()
             units, loose = self.scan()
             for unit, files in units.items():
@@ -401,7 +440,7 @@ class Watcher:
             if self.once and time.monotonic() - progress > give_up:
                 log.warning(f"--once: tệp vẫn đang thay đổi sau {give_up:.0f} giây, để lần chạy sau: {', '.join(waiting)}")
                 return
-            next(wake)
+            next(wake, None)   # None at once after stop
 
 
 def run(inbox: Path | None = None, out_root: Path | None = None, *, once: bool = False, settle: float = 2.0,
