@@ -249,6 +249,17 @@ def test_mark_is_one_shared_form_xobject_and_upright_on_rotated_pages(built):
     assert (y1 - y0) < 12 < (x1 - x0) * 1.5                          # upright: a horizontal word
 
 
+def test_no_printed_page_carries_an_arrow_or_a_group_id(built):
+    """The rulebooks' reasons say «→» and «nhom-id» for the CLI; every official page (forms,
+    lists, report, annex and the dossiers that bind them) says them in words."""
+    pdfs = sorted(p for p in built.folder.rglob("*.pdf") if "/bo-2" not in str(p) and "/bo-3" not in str(p))
+    assert len(pdfs) > 10
+    said = {p.relative_to(built.folder).as_posix(): "".join(page_texts(p)) for p in pdfs}
+    assert not [name for name, text in said.items() if "→" in text]
+    assert not [name for name, text in said.items() if re.search(r"«[a-z0-9]+-[a-z0-9-]+»", text)]
+    assert any("Tổng điểm" in text and ": HT" in text for text in said.values())
+
+
 def test_attachments_land_in_their_component(built):
     pdf = built.folder / "ho-so/a-01/bo-1.pdf"
     texts = page_texts(pdf)

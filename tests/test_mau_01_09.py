@@ -11,6 +11,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
+from pipeline.compose.reasons import printed_all
 
 from conftest import CELL, COLLECTIVES, UNIT, write_unit
 
@@ -128,7 +129,7 @@ def test_mau_01_collective_filled_points(lc):
         "(nếu có) Không có.", "B. NỘI DUNG TỰ ĐÁNH GIÁ, XẾP LOẠI",
         "Nhóm tiêu chí chung: 27/30 điểm", "kết quả thực hiện nhiệm vụ: 56,5/70 điểm", "Tổng điểm: 83,5/100 điểm",
         "☒ Hoàn thành tốt nhiệm vụ", "☐ Hoàn thành xuất sắc nhiệm vụ", "☐ Không hoàn thành nhiệm vụ",
-        "Mức xếp loại theo quy định (đề xuất): Hoàn thành tốt nhiệm vụ (HTTNV)", "Tổng điểm 83,5/100 → HTTNV",
+        "Mức xếp loại theo quy định (đề xuất): Hoàn thành tốt nhiệm vụ (HTTNV)", "Tổng điểm 83,5/100: HTTNV",
         "Nơi nhận:", "- Đảng ủy xã Thử Nghiệm (báo cáo),", "T/M BAN THƯỜNG VỤ", "BÍ THƯ", "Giàng Seo Páo"])
     # filled mode: each of the four strengths sits under its own sub-point, in order; no dotted lines
     for text in (docx, pdf):
@@ -162,7 +163,7 @@ def test_mau_01_marks_the_self_level_and_explains_the_proposal(lc):
         r = ratings.by_id(sid)
         docx, pdf = both(lc, f"mau-01/{sid}")
         marked = r.self_level or r.proposed_level
-        assert_in_both(docx, pdf, [f"☒ {names[marked]}", *r.reasons])
+        assert_in_both(docx, pdf, [f"☒ {names[marked]}", *printed_all(r.reasons)])
         if r.proposed_level in names:
             assert_in_both(docx, pdf, [f"(đề xuất): {names[r.proposed_level]} ({r.proposed_level})"])
 

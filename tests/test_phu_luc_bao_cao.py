@@ -22,6 +22,7 @@ from conftest import SAMPLE, write_unit
 
 from pipeline import compose
 from pipeline.compose import bao_cao, chart, phu_luc
+from pipeline.compose.reasons import printed_all
 from pipeline.model import Member, PartyCell, Unit, UnitInfo
 from pipeline.rating import rate, rulebook
 from pipeline.rating.result import GroupSummary, Rating, Result
@@ -414,9 +415,9 @@ def test_report_lists_htxsnv_khtnv_and_unrated_with_reasons(sample):
                                   lambda r: r.level not in ("HTXSNV", "HTTNV", "HTNV", "KHTNV"))):
         want = [r for r in subjects if pick(r)]
         assert [row[1] for row in rows[1:]] == [r.name for r in want]
-        assert [row[4] for row in rows[1:]] == ["; ".join(r.reasons) for r in want]
+        assert [row[4] for row in rows[1:]] == ["; ".join(printed_all(r.reasons)) for r in want]
     text = flat(" ".join(d["text"]))
-    assert "Bị kỷ luật khiển trách ngày 22/08/2025 trong năm → KHTNV" in text
+    assert "Bị kỷ luật khiển trách ngày 22/08/2025 trong năm: KHTNV" in text and "→" not in text
     sig = [p.text for p in d["doc"].tables[-1].rows[0].cells[1].paragraphs if p.text]
     assert sig == ["T/M ĐẢNG ỦY", "BÍ THƯ", "Vàng Seo Dũng"]
     assert [p.text for p in d["doc"].tables[-1].rows[0].cells[0].paragraphs][:2] == ["Nơi nhận:", "- Tỉnh ủy (báo cáo),"]

@@ -13,6 +13,7 @@ from ..vn import date_short, number, percent, upper
 from ..forms import profile
 from . import authority, chart, phu_luc
 from .common import cell, header, heading, para, recipients, signature, table
+from .reasons import printed_all
 from .phu_luc import counts, group_name, level_text, num, period_text, post, quota_line, records, \
     review_month
 
@@ -84,7 +85,7 @@ def _list_block(rs: list, job, w: dict, pw: dict) -> dict:
         rec = recs.get(r.id)
         rows.append([cell(str(i), "table-center"), cell(r.name),
                      cell(post(rec, job.unit, names, pw) if rec is not None else ""),
-                     cell(num(r.score) or pw["dash"], "table-center"), cell("; ".join(r.reasons))])
+                     cell(num(r.score) or pw["dash"], "table-center"), cell("; ".join(printed_all(r.reasons)))])
     return table(w["list_columns"], rows, w["list_widths"])
 
 

@@ -3,23 +3,14 @@ lists and the results report refer to (their Ghi chú holds a short note only). 
 forms/documents/giai-trinh.yaml."""
 from __future__ import annotations
 
-import re
-
 from ..forms import profile, wording
 from ..rating.text import fill
 from ..vn import roman
 from . import authority
 from .common import cell, header, heading, para, signature, table
-from .phu_luc import group_name, level_text, period_text, review_month
+from .phu_luc import level_text, period_text, review_month
 from .phu_luc import wording as list_wording
-
-_GROUP = re.compile(r"«([a-z0-9][a-z0-9-]*)»")
-
-
-def printed(reason: str, words: dict, lists: dict) -> str:
-    """An engine reason as a printed page says it: no arrows, comparison groups by their names."""
-    text = re.sub(r"\s*→\s*", words["printed"]["arrow"], reason)
-    return _GROUP.sub(lambda m: f"«{group_name(m.group(1), lists)}»", text)
+from .reasons import printed_all
 
 
 def compose(job) -> dict:
@@ -35,7 +26,7 @@ def compose(job) -> dict:
         n += 1
         blocks.append(heading(1, f"{roman(n)}.", sec["title"].upper()))
         rows = [[cell(str(i), "table-center"), cell(r.name), cell(level_text(r.proposed_level, lists), "table-center"),
-                 cell("; ".join(printed(x, w, lists) for x in r.reasons))] for i, r in enumerate(rs, 1)]
+                 cell("; ".join(printed_all(r.reasons)))] for i, r in enumerate(rs, 1)]
         blocks.append(table(w["columns"], rows, w["widths"]))
     sig = authority.signer(unit, "bao-cao-ket-qua")
     return {

@@ -26,6 +26,7 @@ from ..vn import number, roman, upper
 from ..forms import profile
 from . import authority
 from .common import cell, header, heading, item, para, recipients, signature, table
+from .reasons import printed_all
 
 KIND = "01"
 
@@ -197,7 +198,7 @@ def engine_blocks(rules: dict, words: dict, rating) -> list[dict]:
     out = [para(fmt(r["engine"], level=name) if level else r["engine_missing"], "body-italic")]
     if rating.reasons:
         out.append(para(r["reasons"], "body-italic"))
-        out += [item(reason) for reason in rating.reasons]
+        out += [item(reason) for reason in printed_all(rating.reasons)]
     return out
 
 

@@ -41,6 +41,7 @@ from ..vn import date_form, number, roman
 from . import authority
 from .common import NBSP, cell, header, heading, item, para, signature, signatures, table
 from .mau_01 import criteria_scored, criteria_table
+from .reasons import printed, printed_all
 
 PERSON_ROLES = ("lanh-dao", "khong-lanh-dao", "ngoai-he-thong")
 PROSE_KEYS = {"uu_diem": "strengths", "han_che": "shortcomings", "khac_phuc_ky_truoc": "previous_fixed",
@@ -221,7 +222,7 @@ def _self_rating(job, rating, words: dict) -> list[dict]:
     else:
         out += _boxes(rules, words, marked)
     if not rated and rating is not None and rating.reasons:
-        out.append(para(r["not_rated"].format(reason=rating.reasons[0].rstrip(".")), "body-italic"))
+        out.append(para(r["not_rated"].format(reason=printed(rating.reasons[0]).rstrip(".")), "body-italic"))
     return out
 
 
@@ -244,7 +245,7 @@ def _assessments(job, m: Member, rating, words: dict) -> list[dict]:
         out.append(para(cw["proposed"].format(Body=body.capitalize(),
                                               level=level_name(rules, proposed) if proposed else _level_dots(words))))
         if proposed and rating.reasons:
-            out.append(para(cw["reasons"].format(reasons="; ".join(x.rstrip(".") for x in rating.reasons)),
+            out.append(para(cw["reasons"].format(reasons="; ".join(x.rstrip(".") for x in printed_all(rating.reasons))),
                             "body-italic"))
         own = cell_rec.secretary == m.id
         sec = None if own else _secretary(job, cell_rec.secretary)

@@ -24,6 +24,7 @@ from ..rating.levels import band
 from ..vn import number, roman, upper
 from ..forms import profile
 from .common import cell, item, para, signature, signatures, table
+from .reasons import printed_all
 from .mau_01 import Subject, group_score, level_name, score_groups, signer, subject_header, subjects, words_for
 
 
@@ -128,7 +129,7 @@ def proposed_blocks(rules: dict, s: Subject, w: dict) -> list[dict]:
     out = [para(w["proposed"].format(level=name) if lv else w["proposed_missing"], "body-bold")]
     if r.reasons:
         out.append(para(w["reasons"], "body-italic"))
-        out += [item(reason) for reason in r.reasons]
+        out += [item(reason) for reason in printed_all(r.reasons)]
     return out
 
 
