@@ -128,7 +128,7 @@ def test_mau_01_collective_filled_points(lc):
         "Tiến độ giải ngân vốn đầu tư công còn chậm.", "Đã khắc phục hạn chế về cải cách hành chính nêu năm 2024.",
         "(nếu có) Không có.", "B. NỘI DUNG TỰ ĐÁNH GIÁ, XẾP LOẠI",
         "Nhóm tiêu chí chung: 27/30 điểm", "kết quả thực hiện nhiệm vụ: 56,5/70 điểm", "Tổng điểm: 83,5/100 điểm",
-        "☒ Hoàn thành tốt nhiệm vụ", "☐ Hoàn thành xuất sắc nhiệm vụ", "☐ Không hoàn thành nhiệm vụ",
+        "☐ Hoàn thành tốt nhiệm vụ", "☐ Hoàn thành xuất sắc nhiệm vụ", "☐ Không hoàn thành nhiệm vụ",
         "Mức xếp loại theo quy định (đề xuất): Hoàn thành tốt nhiệm vụ (HTTNV)", "Tổng điểm 83,5/100: HTTNV",
         "Nơi nhận:", "- Đảng ủy xã Thử Nghiệm (báo cáo),", "T/M BAN THƯỜNG VỤ", "BÍ THƯ", "Giàng Seo Páo"])
     # filled mode: each of the four strengths sits under its own sub-point, in order; no dotted lines
@@ -137,7 +137,7 @@ def test_mau_01_collective_filled_points(lc):
                                       "2. Kết quả thực hiện", STRENGTHS[1], "3. Công tác xây dựng Đảng", STRENGTHS[2],
                                       "4. Trách nhiệm trong lãnh đạo", STRENGTHS[3], "II. Hạn chế")]
         assert at == sorted(at)
-        assert "……" not in text and text.count("☒") == 1 and text.count("☐") == 3
+        assert "……" not in text and text.count("☒") == 0 and text.count("☐") == 4   # no self-rating given
         assert text.index("A. NỘI DUNG") < text.index("B. NỘI DUNG") < text.index("T/M BAN THƯỜNG VỤ")
 
 
@@ -149,7 +149,7 @@ def test_mau_01_party_orgs_blank_mode_and_headers(lc):
         "- Lưu Chi bộ."])
     assert "-BC/ĐU" not in docx  # a chi bộ report carries the chi bộ header, not the committee's number
     for text in (docx, pdf):
-        assert text.count("☒") == 1
+        assert text.count("☒") == 0          # the chi bộ gave no self-rating: the boxes stay for it
     docx, pdf = both(lc, "mau-01/dang-bo")
     assert_in_both(docx, pdf, ["ĐẢNG ỦY XÃ THỬ NGHIỆM", "-BC/ĐU", "CỦA ĐẢNG BỘ XÃ THỬ NGHIỆM", "27/30 điểm",
                                "61/70 điểm", "Tổng điểm: 88/100 điểm", "T/M ĐẢNG ỦY", "Giàng Seo Páo"])
@@ -162,8 +162,11 @@ def test_mau_01_marks_the_self_level_and_explains_the_proposal(lc):
     for sid in ("btv", "cb-a", "dang-bo"):
         r = ratings.by_id(sid)
         docx, pdf = both(lc, f"mau-01/{sid}")
-        marked = r.self_level or r.proposed_level
-        assert_in_both(docx, pdf, [f"☒ {names[marked]}", *printed_all(r.reasons)])
+        assert_in_both(docx, pdf, printed_all(r.reasons))
+        if r.self_level:
+            assert_in_both(docx, pdf, [f"☒ {names[r.self_level]}"])
+        else:                                  # no self-rating given: nothing ticked for it
+            assert "☒" not in docx and "☒" not in pdf and docx.count("☐") == 4
         if r.proposed_level in names:
             assert_in_both(docx, pdf, [f"(đề xuất): {names[r.proposed_level]} ({r.proposed_level})"])
 

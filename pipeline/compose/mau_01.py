@@ -203,13 +203,10 @@ def engine_blocks(rules: dict, words: dict, rating) -> list[dict]:
 
 
 def marked_level(rating) -> str | None:
-    """☒ goes on the collective's own proposal (its self-rating), else on the rules' proposal."""
-    if rating is None:
-        return None
-    for code in (rating.self_level, rating.proposed_level):
-        if code in LEVELS:
-            return code
-    return None
+    """☒ goes on the collective's own self-rating only: without one the boxes stay for the
+    collective to tick (the rules' proposal has its own line below them)."""
+    code = rating.self_level if rating is not None else None
+    return code if code in LEVELS else None
 
 
 def score_groups(rules: dict, role: str) -> list[dict]:
