@@ -58,6 +58,7 @@ def reference_render(ctx: dict, created: dt.datetime) -> bytes:
     docx_writer._fonts_and_defaults(doc, p)
     docx_writer._styles(doc, p)
     docx_writer._tables(doc, p, ctx)
+    docx_writer._keep(doc, ctx)
     if ctx.get("footnotes"):
         docx_writer._footnotes(doc, ctx["footnotes"])
     if any(b.get("kind") == "image" for b in blocks):

@@ -37,6 +37,7 @@ from .. import compat, forms
 from ..forms import profile
 from ..paths import FORMS
 from . import zipwriter
+from .keep import keep_with_next
 from .zipwriter import ZIP_DATE  # noqa: F401  (kept importable from here)
 
 
@@ -100,6 +101,7 @@ def render(ctx: dict, created: dt.datetime, template: str = "van-ban") -> bytes:
         _fonts_and_defaults(doc, p)
         _styles(doc, p)
     _tables(doc, p, ctx)
+    _keep(doc, ctx)
     if ctx.get("footnotes"):
         _footnotes(doc, ctx["footnotes"])
     if any(b.get("kind") == "image" for b in blocks):
@@ -232,6 +234,9 @@ def _fonts_and_defaults(doc, p) -> None:
     ppr = _child(ppr_default, "w:pPr")
     if ppr.find(qn("w:suppressAutoHyphens")) is None:
         ppr.insert(0, OxmlElement("w:suppressAutoHyphens"))
+    # No widow or orphan lines (OOXML applies widow control only where it is declared)
+    if ppr.find(qn("w:widowControl")) is None:
+        ppr.insert(0, OxmlElement("w:widowControl"))
     for style in doc.styles:
         el = style.element
         rpr = el.find(qn("w:rPr"))
@@ -417,6 +422,8 @@ def _tables(doc, p, ctx: dict) -> None:
         kind = _caption(table._tbl)
         if kind in ("kd-header", "kd-footer", "kd-signatures"):
             _paragraph_in_every_cell(table)
+        if kind in ("kd-footer", "kd-signatures"):
+            _keep_rows_whole(table)   # a signature never splits from its name
         if kind == "kd-header":
             widths = [p["header"]["left_mm"], p["header"]["right_mm"]]
             if ctx.get("landscape", False):
@@ -454,6 +461,32 @@ def _tables(doc, p, ctx: dict) -> None:
                                 extra._p.getparent().remove(extra._p)
             if block.get("groups"):
                 _group_header(table, block, [w * width for w in block["widths"]])
+
+
+def _keep(doc, ctx: dict) -> None:
+    """w:keepNext where render/keep.py keeps a block with the next (as the PDF's break-after:
+    avoid): on its paragraph, or on every paragraph of a table's last row. The template writes
+    one body element per block, right before the closing table; if an edited template does not,
+    nothing is marked rather than the wrong paragraphs."""
+    blocks = ctx.get("blocks", [])
+    keep = keep_with_next(blocks, ctx.get("closing"))
+    if not any(keep):
+        return
+    body = [el for el in doc.element.body if el.tag != qn("w:sectPr")]
+    if ctx.get("closing"):
+        body = body[:-1]
+    els = body[len(body) - len(blocks):]
+    tbl = qn("w:tbl")
+    if len(els) != len(blocks) or any((el.tag == tbl) != (b["kind"] in ("table", "signatures"))
+                                      for el, b in zip(els, blocks)):
+        return
+    for el, k in zip(els, keep):
+        if k:
+            rows = el.findall(qn("w:tr")) if el.tag == tbl else []
+            for par in (rows[-1].iter(qn("w:p")) if rows else [el]):
+                ppr = par.get_or_add_pPr()
+                if ppr.find(qn("w:keepNext")) is None:
+                    ppr.append(OxmlElement("w:keepNext"))
 
 
 def _group_header(table, block: dict, widths_mm: list[float]) -> None:

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from .. import compat, forms
 from ..forms import profile
 from ..paths import FORMS
+from .keep import keep_with_next
 
 
 @forms.memo
@@ -43,8 +44,9 @@ def broken_lines(text) -> Markup:
 
 
 def to_html(ctx: dict, template: str = "van-ban") -> str:
+    keep = keep_with_next(ctx.get("blocks", []), ctx.get("closing"))
     return env().get_template(f"{template}.html.j2").render(
-        **{"header": None, "closing": None, "titles": [], "footnotes": [], "landscape": False, **ctx})
+        **{"header": None, "closing": None, "titles": [], "footnotes": [], "landscape": False, **ctx, "keep": keep})
 
 
 def font_stack(p: dict) -> str:
