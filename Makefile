@@ -11,9 +11,11 @@ YEAR ?=
 # Debian packages the PDF writer and the tests need. Not fonts-liberation (1.x lacks 92
 # Vietnamese letters); libharfbuzz-subset0 makes font subsetting 7.5x faster; poppler-utils
 # (pdftoppm) draws the web page's PDF previews; chromium is the browser the web page's tests
-# drive (Playwright uses it as it is: no browser is downloaded).
+# drive (Playwright uses it as it is: no browser is downloaded); LibreOffice Writer lays out every
+# DOCX in the tests as an office without Word would, to find split signatures and stranded headings.
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-croscore \
-                fonts-liberation2 fonts-dejavu-core libicu-dev pkg-config g++ poppler-utils chromium
+                fonts-liberation2 fonts-dejavu-core libicu-dev pkg-config g++ poppler-utils chromium \
+                libreoffice-writer-nogui
 
 .PHONY: dossier test validate rate schema system-deps venv clean help bench year watch serve lock
 .DEFAULT_GOAL := help
