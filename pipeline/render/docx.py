@@ -463,6 +463,9 @@ def _tables(doc, p, ctx: dict) -> None:
                 _group_header(table, block, [w * width for w in block["widths"]])
 
 
+_TBL, _TR, _P, _SECT_PR, _KEEP_NEXT = (qn(t) for t in ("w:tbl", "w:tr", "w:p", "w:sectPr", "w:keepNext"))
+
+
 def _keep(doc, ctx: dict) -> None:
     """w:keepNext where render/keep.py keeps a block with the next (as the PDF's break-after:
     avoid): on its paragraph, or on every paragraph of a table's last row. The template writes
@@ -472,20 +475,19 @@ def _keep(doc, ctx: dict) -> None:
     keep = keep_with_next(blocks, ctx.get("closing"))
     if not any(keep):
         return
-    body = [el for el in doc.element.body if el.tag != qn("w:sectPr")]
+    body = [el for el in doc.element.body if el.tag != _SECT_PR]
     if ctx.get("closing"):
         body = body[:-1]
     els = body[len(body) - len(blocks):]
-    tbl = qn("w:tbl")
-    if len(els) != len(blocks) or any((el.tag == tbl) != (b["kind"] in ("table", "signatures"))
+    if len(els) != len(blocks) or any((el.tag == _TBL) != (b["kind"] in ("table", "signatures"))
                                       for el, b in zip(els, blocks)):
         return
     for el, k in zip(els, keep):
         if k:
-            rows = el.findall(qn("w:tr")) if el.tag == tbl else []
-            for par in (rows[-1].iter(qn("w:p")) if rows else [el]):
+            rows = el.findall(_TR) if el.tag == _TBL else []
+            for par in (rows[-1].iter(_P) if rows else [el]):
                 ppr = par.get_or_add_pPr()
-                if ppr.find(qn("w:keepNext")) is None:
+                if ppr.find(_KEEP_NEXT) is None:
                     ppr.append(OxmlElement("w:keepNext"))
 
 
