@@ -166,8 +166,8 @@ def check(pages: list[Page], headings: list[str] = (), bottom_mm: tuple[float, f
         if nxt is not None and bottom(page) - rows[-1][0].y1 < page.height / 4:
             tail = None
             if len(rows[-1]) == 1:
-                for k in range(1, 4):                       # a heading wraps over up to 3 lines
-                    if any(len(r) != 1 for r in rows[-k:]) or k > len(rows):
+                for k in range(1, min(3, len(rows)) + 1):   # a heading wraps over up to 3 lines
+                    if len(rows[-k]) != 1:
                         break
                     text = _flat(" ".join(r[0].text for r in rows[-k:]))
                     if any(h == text or (h.startswith(text + " ") and len(text) >= 8) for h in known):
