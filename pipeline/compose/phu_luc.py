@@ -395,7 +395,7 @@ def compose(job, kind: str, only: str | None = None, who: Listed | None = None) 
             blocks.append(list_table(job, rs, kind, w, sec.get("name_label")))
         else:
             blocks.append(para(fill(sec["empty"], **values)))
-    blocks.append(para(w["legend"], "body-italic"))
+    blocks.append(para(w["legend"] if only is None else w["extract_legend"], "body-italic"))
     if spec.get("final_note") and only is None:
         blocks.append(para(spec["final_note"], "body-italic"))
     if spec.get("aggregate") and only is None:
