@@ -216,17 +216,37 @@ SIGNED = {WARD: ("T/M ĐẢNG ỦY", "T/M BAN THƯỜNG VỤ", ["mau-02/ub-05", 
 @pytest.mark.parametrize("unit", [WARD, DISTRICT])
 def test_every_signed_document_carries_the_units_level(unit, sets):
     own, other, members = SIGNED[unit]
-    for name in ["phu-luc-13", "phu-luc-14", "bao-cao-ket-qua", "mau-01/dang-bo", *members]:
+    for name in ["phu-luc-13", "phu-luc-14", "bao-cao-ket-qua", "mau-01/dang-bo"]:
         docx, pdf = both(sets[unit], name)
         for text in (docx, pdf):
             assert own in text, (name, own)
             assert other not in text, (name, other)
     decision = {WARD: "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CỦA ĐẢNG ỦY",
                 DISTRICT: "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CỦA BAN THƯỜNG VỤ HUYỆN ỦY"}[unit]
-    for name in members:
+    for name in members:   # the unit's decision block (a member's own đảng bộ may sign the block above it)
         docx, pdf = both(sets[unit], name)
         for text in (docx, pdf):
-            assert decision in text and text.index(decision) < text.rindex(own), name
+            assert decision in text, name
+            block = text[text.index(decision):]
+            assert own in block and other not in block, name
+
+
+def test_a_grassroots_party_organisation_signs_through_its_committee(sets):
+    """The district's communes and agencies are đảng bộ (chi_bo entries named «Đảng bộ …»): their
+    report is signed «T/M ĐẢNG ỦY» and sent to its committee members, and their members' Mẫu 02
+    carry the đảng ủy's proposal – never «T/M CHI BỘ»."""
+    docx, pdf = both(sets[DISTRICT], "mau-01/db-co-quan-dang")
+    for text in (docx, pdf):
+        assert "T/M ĐẢNG ỦY" in text and "Các đồng chí Đảng ủy viên" in text and "Lưu Văn phòng Đảng ủy" in text
+        assert "CHI BỘ" not in text and "trong chi bộ" not in text
+    docx, pdf = both(sets[DISTRICT], "mau-02/ca-01")
+    for text in (docx, pdf):
+        assert "ĐỀ XUẤT XẾP LOẠI CỦA ĐẢNG ỦY" in text and "Đảng ủy đề xuất xếp loại" in text
+        assert "CHI BỘ" not in text and "CHI ỦY" not in text
+    # a mass organisation's standing committee signs for itself, its president as president
+    docx, pdf = both(sets[DISTRICT], "mau-01/btv-hoi-nong-dan")
+    for text in (docx, pdf):
+        assert "T/M BAN THƯỜNG VỤ CHỦ TỊCH" in text and "BAN CHẤP HÀNH" not in text
 
 
 def test_the_lists_name_who_manages_whom(sets):

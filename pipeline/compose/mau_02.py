@@ -237,7 +237,8 @@ def _assessments(job, m: Member, rating, words: dict) -> list[dict]:
     cw, pw = words["cell"], words["party"]
     cell_rec = next((c for c in job.unit.cells if c.id == m.cell), None)
     if cell_rec is not None:
-        body = cw["body_committee"] if cell_rec.committee else cw["body_cell"]
+        body = (cw["body_party"] if authority.cell_is_party_committee(cell_rec.name)
+                else cw["body_committee"] if cell_rec.committee else cw["body_cell"])
         out += [_spacer(), para(cw["heading"].format(body=body), "center-bold")]
         out.append(para(cw["remarks"], "left"))
         out += _dots(words, cw["remark_lines"])
