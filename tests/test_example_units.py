@@ -164,6 +164,23 @@ def test_ward_plan_bold_lead_ins_and_italics(sets):
     assert fonts["1. Tập thể:"].endswith("-Bold") and fonts["theo Mẫu 01"].endswith("-Italic")
 
 
+def test_ward_plan_heading_with_a_bold_lead_in_only(sets):
+    """Seed 001 §IV bolds «IV. Về tiêu chí xếp loại:» and not the rest of the heading's line."""
+    runs = runs_of(sets[WARD] / "ke-hoach.docx", "Về tiêu chí xếp loại:")
+    assert runs[0] == ("IV. ", True, False) and runs[1] == ("Về tiêu chí xếp loại:", True, False)
+    assert runs[2][0].startswith(" thực hiện các nội dung tại Điều 12") and not runs[2][1]
+    doc = Document(str(sets[WARD] / "ke-hoach.docx"))
+    para = next(p for p in doc.paragraphs if p.text.startswith("IV. Về tiêu chí"))
+    assert not para.style.font.bold                          # the plain heading style: only runs are bold
+    fonts = pdf_fonts(sets[WARD] / "ke-hoach.pdf")
+    lead = next(i for i, (t, _) in enumerate(fonts) if t.startswith("IV."))
+    assert fonts[lead][1].endswith("-Bold")
+    rest = next(f for t, f in fonts[lead:] if "thực hiện các nội dung" in t)
+    assert not rest.endswith("-Bold")
+    outline = [o.title for o in PdfReader(str(sets[WARD] / "ke-hoach.pdf")).outline if not isinstance(o, list)]
+    assert any(t.startswith("IV. Về tiêu chí xếp loại: thực hiện") for t in outline), outline
+
+
 # ----------------------------------------------------------------- the district's plan (seed 002)
 
 def test_district_plan_is_issued_and_signed_by_its_standing_committee(sets):

@@ -67,6 +67,12 @@ def _para(text: str, style: str = "body") -> dict:
     return para(plain, style, runs)
 
 
+def _lead_in(runs: list[dict]) -> bool:
+    """The title starts bold and goes on in another weight."""
+    texts = [r for r in runs if r.get("text", "").strip()]
+    return bool(texts) and texts[0].get("bold", False) and not all(r.get("bold", False) for r in texts)
+
+
 def _upper_runs(runs: list[dict]) -> list[dict]:
     return [{**r, "text": upper(r["text"])} if "text" in r else r for r in runs]
 
@@ -111,7 +117,13 @@ def _sections(sections: list[Section], level: _Level, upper_parts: bool, out: li
         title, runs = rich(s.title)
         if depth == 0 and upper_parts:
             title, runs = upper(title), _upper_runs(runs)
-        out.append(heading(depth + 1, mark, title, style, runs))
+        if s.bold and _lead_in(runs):
+            # «**Về tiêu chí xếp loại:** thực hiện …»: the office bolds the number and the lead-in
+            # only, so the heading is plain and its number a bold run of its own
+            out.append(heading(depth + 1, "", f"{mark} {title}", "plain",
+                               [{"text": f"{mark} ", "bold": True, "italic": False}, *runs]))
+        else:
+            out.append(heading(depth + 1, mark, title, style, runs))
         children = level.below(mark)
         _blocks(s.blocks, children, out)
         _sections(s.sections, children, upper_parts, out)
