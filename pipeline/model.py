@@ -305,6 +305,7 @@ class Collective(Record):
 Rich = Annotated[str, AfterValidator(markup.check)]
 
 NumberStyle = Literal["la-ma", "la-ma-gach", "so", "so-gach", "so-long", "chu", "gach", "cong"]
+HeadingStyle = Literal["dam", "dam-nghieng", "thuong"]
 
 
 def _one_label(line: dict) -> dict:
@@ -406,6 +407,9 @@ class Plan(Record):
     numbering: list[NumberStyle] | None = f(
         "danh_so", "cách đánh số tiêu đề từng cấp: la-ma (I.), la-ma-gach (I-), so (1.), so-gach (1-), "
                    "so-long (1.1.), chu (a)), gach (-), cong (+); mặc định [la-ma, so, chu, gach]", None, min_length=1)
+    heading_styles: list[HeadingStyle] | None = f(
+        "kieu_tieu_de", "kiểu chữ tiêu đề từng cấp: dam (đậm), dam-nghieng (đậm nghiêng), thuong (thường); "
+                        "mặc định [dam, dam, dam-nghieng, thuong]", None, min_length=1)
     upper_parts: bool = f("in_hoa_phan", "in hoa tiêu đề các phần (cấp I); false: in đúng như đã gõ", True)
     sections: list[Section] = f("phan", "các phần của kế hoạch")
     closing: list[Rich] = f("ket_luan", "các đoạn kết", default_factory=list)
