@@ -259,8 +259,10 @@ def _style_specs(p) -> dict:
         specs[name] = centred
     for name in ("KD Header", "KD Header Bold"):
         specs[name] = tight(s["header"])
+    # table cells: the print stylesheet's line height (party.css.j2 table.grid), exactly
+    cell_line = s["table"] * p["table_cell"]["line_height"]
     for name in ("KD Table", "KD Table Center", "KD Table Bold", "KD Table Center Bold", "KD Table Head"):
-        specs[name] = tight(s["table"])
+        specs[name] = (s["table"], 0, 0, 0, cell_line)
     for name in ("KD Signature", "KD Signature Bold", "KD Signature Italic"):
         specs[name] = tight(s["signature"])
     return specs
@@ -294,6 +296,10 @@ def _styles(doc, p) -> None:
             bottom.set(qn(f"w:{k}"), v)
         bdr.append(bottom)
         ppr.append(bdr)
+    if "KD Subject" in names:
+        # the trích yếu wraps at the width the PDF gives it (party.css.j2 p.t-subject)
+        pf = doc.styles["KD Subject"].paragraph_format
+        pf.left_indent = pf.right_indent = Mm(p["header"]["subject_indent_mm"])
     if "KD Recipient" in names:
         pf = doc.styles["KD Recipient"].paragraph_format
         pf.left_indent, pf.first_line_indent = Mm(3), Mm(-3)  # wrapped items line up after "- "
@@ -377,14 +383,29 @@ def _set_widths(table, widths_mm: list[float]) -> None:
                     tcs[i].width = Mm(w)
 
 
-def _zero_cell_margins(table) -> None:
+def _cell_margins(table, side_pt: float = 0, top_pt: float | None = None) -> None:
+    """The cells' inner margins in points: at the sides (Word's default is 1.9 mm), and at the
+    top and bottom when given (Word's default is none)."""
+    edges = (("left", side_pt), ("right", side_pt)) if top_pt is None else \
+        (("top", top_pt), ("left", side_pt), ("bottom", top_pt), ("right", side_pt))
     mar = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
+    for side, pt in edges:
         el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), "0")
+        el.set(qn("w:w"), str(round(pt * 20)))
         el.set(qn("w:type"), "dxa")
         mar.append(el)
     table._tbl.tblPr.append(mar)
+
+
+def _grid_cells(table, p) -> None:
+    """A list's cells as the print stylesheet draws them (party.css.j2 table.grid): the same
+    padding, so a column holds the same text in both formats (Word's default 1.9 mm margins
+    broke «STT» into «ST/T» in a 11.5 mm column), and the same border weight."""
+    c = p["table_cell"]
+    _cell_margins(table, c["padding_h_pt"], c["padding_v_pt"])
+    borders = table._tbl.tblPr.find(qn("w:tblBorders"))
+    for edge in borders if borders is not None else ():
+        edge.set(qn("w:sz"), str(round(c["border_pt"] * 8)))   # eighths of a point
 
 
 def _repeat_header(row) -> None:
@@ -428,19 +449,20 @@ def _tables(doc, p, ctx: dict) -> None:
                     if par.style is not None and par.style.name == "KD National":
                         par.paragraph_format.left_indent = par.paragraph_format.right_indent = side
             _set_widths(table, widths)
-            _zero_cell_margins(table)
+            _cell_margins(table)
         elif kind == "kd-footer":
             widths = [p["footer"]["left_mm"], p["footer"]["right_mm"]]
             if ctx.get("landscape", False):   # Nơi nhận left, signature right of the wide page
                 widths = [w * width / sum(widths) for w in widths]
             _set_widths(table, widths)
-            _zero_cell_margins(table)
+            _cell_margins(table)
         elif kind == "kd-signatures" and pending[kind]:
             n = len(pending[kind].pop(0)["columns"])
             _set_widths(table, [width / n] * n)
         elif kind == "kd-grid" and pending[kind]:
             block = pending[kind].pop(0)
             _set_widths(table, [w * width for w in block["widths"]])
+            _grid_cells(table, p)
             _repeat_header(table.rows[0])
             _keep_rows_whole(table)
             for r, row in enumerate(block["rows"], start=1):
