@@ -102,8 +102,9 @@ def render(ctx: dict, created: dt.datetime, template: str = "van-ban") -> bytes:
     _tables(doc, p, ctx)
     if ctx.get("footnotes"):
         _footnotes(doc, ctx["footnotes"])
+    _outline(doc, [b["level"] for b in blocks if b.get("kind") == "heading"])
     if any(b.get("kind") == "image" for b in blocks):
-        _figures(doc)
+        _figures(doc, [b for b in blocks if b.get("kind") == "image"])
     _metadata(doc, ctx, created)
     _schema_order(doc.element)
     if base is not None:
@@ -176,15 +177,32 @@ def _footnotes(doc, footnotes: list[dict]) -> None:
     doc.part.relate_to(part, RT.FOOTNOTES)
 
 
-def _figures(doc) -> None:
+def _figures(doc, images: list[dict]) -> None:
     """A paragraph holding a picture gets single line spacing: the style's exact 19 pt would clip
-    the picture to one line; no first-line indent, kept with the caption below it."""
-    for par in doc.paragraphs:
-        if par._p.find(".//" + qn("w:drawing")) is not None:
-            pf = par.paragraph_format
-            pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
-            pf.first_line_indent = Mm(0)
-            pf.keep_with_next = True
+    the picture to one line; no first-line indent, kept with the caption below it. The picture's
+    alt text (wp:docPr descr) is its block's `alt`: what a screen reader says for the chart."""
+    pictures = [par for par in doc.paragraphs if par._p.find(".//" + qn("w:drawing")) is not None]
+    for par, image in zip(pictures, images):
+        pf = par.paragraph_format
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        pf.first_line_indent = Mm(0)
+        pf.keep_with_next = True
+        if image.get("alt"):
+            for pr in par._p.iter(qn("wp:docPr")):
+                pr.set("descr", image["alt"])
+
+
+_HEADING_STYLES = ("KDHeading", "KDHeadingPlain", "KDHeadingItalic")   # forms/docx HEADING styles' ids
+_HEADINGS = "./w:p[w:pPr/w:pStyle[" + " or ".join(f'@w:val="{s}"' for s in _HEADING_STYLES) + "]]"
+
+
+def _outline(doc, levels: list[int]) -> None:
+    """Each heading paragraph (in block order) gets its outline level – I. level 0, 1. level 1, …
+    – so Word's navigation pane lists the document's headings, as the PDF's bookmarks do."""
+    for par, level in zip(doc.element.body.xpath(_HEADINGS), levels):
+        lvl = OxmlElement("w:outlineLvl")
+        lvl.set(qn("w:val"), str(min(level - 1, 8)))
+        par.get_or_add_pPr().append(lvl)
 
 
 # ---------------------------------------------------------------- fonts, styles, page
@@ -224,8 +242,13 @@ def _fonts_and_defaults(doc, p) -> None:
             el = OxmlElement(sz)
             rpr.append(el)
         el.set(qn("w:val"), str(int(p["size_pt"]["body"] * 2)))
-    # No hyphenation anywhere: Vietnamese is never hyphenated.
     settings = doc.settings.element
+    # the language Word picks theme fonts and proofing for (python-docx's template: en-US, ja-JP)
+    theme_lang = _child(settings, "w:themeFontLang")
+    for attr in list(theme_lang.attrib):
+        del theme_lang.attrib[attr]
+    theme_lang.set(qn("w:val"), "vi-VN")
+    # No hyphenation anywhere: Vietnamese is never hyphenated.
     auto = _child(settings, "w:autoHyphenation")
     auto.set(qn("w:val"), "false")
     ppr_default = _child(defaults, "w:pPrDefault")
