@@ -34,12 +34,16 @@ MM = 25.4 / 72            # millimetres per point
 NBSP = "\u00a0"
 
 
-@pytest.fixture(scope="module")
-def docs() -> dict:
-    """The sample unit's composed documents by name (ke-hoach, mau-02/chinh-quyen-01, …)."""
-    unit, _ = load_unit(SAMPLE)
+def composed(folder: Path) -> dict:
+    """A unit's composed documents by name (ke-hoach, mau-02/chinh-quyen-01, …)."""
+    unit, _ = load_unit(folder)
     job = compose.Job(unit, "nam", rulebook.load(unit.info.regime), rate(unit, "nam"))
     return {d.name: d.context for d in compose.documents(job)}
+
+
+@pytest.fixture(scope="module")
+def docs() -> dict:
+    return composed(SAMPLE)
 
 
 def first(docs: dict, kind: str) -> dict:
@@ -283,13 +287,15 @@ def test_the_chart_says_what_it_shows(rendered):
 def test_every_table_column_holds_its_longest_word(docs):
     """No column narrower than its widest word (header bold, cells as styled) plus the cells'
     padding, which both writers now share: such a word breaks inside in Word («ST/T» in Mẫu 09)
-    and overflows its cell in the PDF (the dotted «Kết quả xếp loại»)."""
+    and overflows its cell in the PDF (the dotted «Kết quả xếp loại»). Every table of the
+    sample and of the 2023 example units (their criteria tables)."""
+    units = [docs, *(composed(SAMPLE.parent / u) for u in ("phuong-nguyen-nghiem", "huyen-tu-nghia"))]
     p = profile()
     c = p["table_cell"]
     pad = (2 * c["padding_h_pt"] + c["border_pt"]) * MM
     size, family = p["size_pt"]["table"], p["font"]["family"]
     too_narrow = set()
-    for ctx in docs.values():
+    for ctx in (c for u in units for c in u.values()):
         width = docx_writer.text_width_mm(p, ctx.get("landscape", False))
         for b in (b for b in ctx["blocks"] if b["kind"] == "table"):
             for i, (label, w) in enumerate(zip(b["columns"], b["widths"])):
