@@ -170,7 +170,7 @@ def compose(job) -> dict:
         "document": "bao-cao-ket-qua",
         "meta": {"title": f"{w['title'].capitalize()} {fill(w['subject'], **values)[:1].lower()}"
                           f"{fill(w['subject'], **values)[1:]}",
-                 "author": info.issuer, "date": f"{info.year}", "subject": fill(w["subject"], **values)},
+                 "author": info.issuer, "subject": fill(w["subject"], **values)},
         "header": header(info, None, w["type_code"], month=review_month(unit)),
         "titles": [{"text": w["title"], "style": "title"},
                    {"text": fill(w["subject"], **values), "style": "subject"},

@@ -177,7 +177,7 @@ def compose(unit: Unit) -> dict:
     ctx = {
         "document": "ke-hoach",
         "meta": {"title": meta_title(plan.title, plan.subject),
-                 "author": info.issuer, "date": plan.date.isoformat() if plan.date else f"{info.year}",
+                 "author": info.issuer,
                  "subject": " ".join(plan.subject.split())},
         "header": header(info, plan.number, "KH", plan.date, plan.month),
         "titles": [{"text": upper(_lines(plan.title)), "style": "title"}, {"text": _lines(plan.subject), "style": "subject"},

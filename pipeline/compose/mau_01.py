@@ -338,7 +338,7 @@ def compose(job, s: Subject) -> dict:
     return {
         "document": f"mau-{code.lower()}",
         "meta": {"title": f"{title.capitalize()} – {s.name} – năm {info.year}", "author": s.name,
-                 "date": f"{info.year}", "subject": f"Mẫu {printed}: {s.name}"},
+                 "subject": f"Mẫu {printed}: {s.name}"},
         "header": head,
         "titles": [{"text": title, "style": "title"},
                    {"text": f"{of} {upper(s.name)}", "style": "subject"},

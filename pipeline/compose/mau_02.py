@@ -301,7 +301,7 @@ def compose(job, m: Member, rating, code: str, quarterly: bool = False) -> dict:
     return {
         "document": kind,
         "meta": {"title": f"{title.capitalize()} – {m.name} – {period_line.lower()}", "author": m.name,
-                 "date": f"{info.year}", "subject": f"{form_line}: {m.name}"},
+                 "subject": f"{form_line}: {m.name}"},
         "header": header(info, left=left, form=form_line),
         "titles": [{"text": title, "style": "title"}, {"text": period_line, "style": "subject"},
                    {"text": f"({category})", "style": "note"}] if category else

@@ -407,7 +407,7 @@ def compose(job, kind: str, only: str | None = None, who: Listed | None = None) 
         "document": kind if only is None else f"trich-{kind}",
         "landscape": True,
         "meta": {"title": f"{label} – {title.capitalize()} – {values['period']}",
-                 "author": info.issuer, "date": f"{info.year}",
+                 "author": info.issuer,
                  "subject": fill(spec["subtitle"], **values)},
         "header": header(info, month=review_month(unit), form=spec["label"]),
         "titles": titles,

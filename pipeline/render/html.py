@@ -45,9 +45,8 @@ def broken_lines(text) -> Markup:
 
 def to_html(ctx: dict, template: str = "van-ban", created: dt.datetime | None = None) -> str:
     """The HTML of a context. `created` – the date the DOCX writer gets too (render/pool.py) –
-    becomes the PDF's creation and modification date, so both formats carry the same date (not
-    meta.date, often only the year, which a PDF reader takes as 1 January); without it the PDF
-    carries no date."""
+    becomes the PDF's creation and modification date, so both formats carry the same date;
+    without it the PDF carries no date."""
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ") if created else None   # as python-docx writes it
     return env().get_template(f"{template}.html.j2").render(
         **{"header": None, "closing": None, "titles": [], "footnotes": [], "landscape": False, **ctx,
