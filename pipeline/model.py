@@ -151,6 +151,16 @@ class Ballots(Record):
                                    "mức do người đứng đầu quyết định khi số phiếu ngang nhau", None)
 
 
+class MemberResults(Record):
+    """How many members of a party organisation were rated at each level – what a đảng bộ
+    reports of its own members to the committee above, which lists only its leaders."""
+
+    HTXSNV: Int = Field(0, ge=0, description="số đảng viên HTXSNV")
+    HTTNV: Int = Field(0, ge=0, description="số đảng viên HTTNV")
+    HTNV: Int = Field(0, ge=0, description="số đảng viên HTNV")
+    KHTNV: Int = Field(0, ge=0, description="số đảng viên KHTNV")
+
+
 class Evaluation(Record):
     """One period's review of one subject (year or quarter)."""
 
@@ -167,6 +177,9 @@ class Evaluation(Record):
     low_confidence: Percent | None = f("tin_nhiem_thap", "tỷ lệ % phiếu tín nhiệm thấp", None)
     shortcomings_fixed: bool = f("khac_phuc_han_che", "đã khắc phục hạn chế kỳ trước", True)
     ballots: Ballots | None = f("phieu", "kết quả bỏ phiếu biểu quyết", None)
+    members_rated: MemberResults | None = f(
+        "ket_qua_dang_vien", "tổ chức đảng: số đảng viên xếp loại ở từng mức (gồm cả người có trong danh sách); "
+                             "có thì tỷ lệ đảng viên tính theo số này", None)
     self_level: Level | None = f("tu_xep_loai", "mức tự xếp loại", None)
     decided_level: Level | None = f("xep_loai", "mức xếp loại do cấp có thẩm quyền quyết định", None)
     decision_reason: str | None = f("ly_do_quyet_dinh", "lý do của cấp có thẩm quyền khi quyết định khác đề xuất", None)
@@ -305,6 +318,7 @@ class Collective(Record):
 Rich = Annotated[str, AfterValidator(markup.check)]
 
 NumberStyle = Literal["la-ma", "la-ma-gach", "so", "so-gach", "so-long", "chu", "gach", "cong"]
+HeadingStyle = Literal["dam", "dam-nghieng", "thuong"]
 
 
 def _one_label(line: dict) -> dict:
@@ -406,6 +420,9 @@ class Plan(Record):
     numbering: list[NumberStyle] | None = f(
         "danh_so", "cách đánh số tiêu đề từng cấp: la-ma (I.), la-ma-gach (I-), so (1.), so-gach (1-), "
                    "so-long (1.1.), chu (a)), gach (-), cong (+); mặc định [la-ma, so, chu, gach]", None, min_length=1)
+    heading_styles: list[HeadingStyle] | None = f(
+        "kieu_tieu_de", "kiểu chữ tiêu đề từng cấp: dam (đậm), dam-nghieng (đậm nghiêng), thuong (thường); "
+                        "mặc định [dam, dam, dam-nghieng, thuong]", None, min_length=1)
     upper_parts: bool = f("in_hoa_phan", "in hoa tiêu đề các phần (cấp I); false: in đúng như đã gõ", True)
     sections: list[Section] = f("phan", "các phần của kế hoạch")
     closing: list[Rich] = f("ket_luan", "các đoạn kết", default_factory=list)

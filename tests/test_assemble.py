@@ -621,5 +621,7 @@ def test_a_persons_dossier_holds_an_extract_of_the_lists_with_only_their_own_row
     assert "Giàng Seo Páo" in joined and "T/M ĐẢNG ỦY" in joined
     for other in ("Trần Thị Thu Hà", "Lê Văn Ân"):
         assert other not in " ".join(texts), other
+    # the unit's Giải trình is not in a person's dossier: the extract does not send the reader to it
+    assert "HTXSNV – Hoàn thành xuất sắc" in joined and "Giải trình căn cứ" not in " ".join(texts)
     unit = " ".join(page_texts(built.folder / "ho-so/don-vi/bo-1.pdf"))
     assert "Trần Thị Thu Hà" in unit and "TRÍCH DANH SÁCH" not in unit

@@ -61,8 +61,9 @@ def reference_render(ctx: dict, created: dt.datetime) -> bytes:
     docx_writer._keep(doc, ctx)
     if ctx.get("footnotes"):
         docx_writer._footnotes(doc, ctx["footnotes"])
+    docx_writer._outline(doc, [b["level"] for b in blocks if b.get("kind") == "heading"])
     if any(b.get("kind") == "image" for b in blocks):
-        docx_writer._figures(doc)
+        docx_writer._figures(doc, [b for b in blocks if b.get("kind") == "image"])
     docx_writer._metadata(doc, ctx, created)
     docx_writer._schema_order(doc.element)
     docx_writer._schema_order(doc.styles.element)

@@ -164,6 +164,23 @@ def test_ward_plan_bold_lead_ins_and_italics(sets):
     assert fonts["1. Tập thể:"].endswith("-Bold") and fonts["theo Mẫu 01"].endswith("-Italic")
 
 
+def test_ward_plan_heading_with_a_bold_lead_in_only(sets):
+    """Seed 001 §IV bolds «IV. Về tiêu chí xếp loại:» and not the rest of the heading's line."""
+    runs = runs_of(sets[WARD] / "ke-hoach.docx", "Về tiêu chí xếp loại:")
+    assert runs[0] == ("IV. ", True, False) and runs[1] == ("Về tiêu chí xếp loại:", True, False)
+    assert runs[2][0].startswith(" thực hiện các nội dung tại Điều 12") and not runs[2][1]
+    doc = Document(str(sets[WARD] / "ke-hoach.docx"))
+    para = next(p for p in doc.paragraphs if p.text.startswith("IV. Về tiêu chí"))
+    assert not para.style.font.bold                          # the plain heading style: only runs are bold
+    fonts = pdf_fonts(sets[WARD] / "ke-hoach.pdf")
+    lead = next(i for i, (t, _) in enumerate(fonts) if t.startswith("IV."))
+    assert fonts[lead][1].endswith("-Bold")
+    rest = next(f for t, f in fonts[lead:] if "thực hiện các nội dung" in t)
+    assert not rest.endswith("-Bold")
+    outline = [o.title for o in PdfReader(str(sets[WARD] / "ke-hoach.pdf")).outline if not isinstance(o, list)]
+    assert any(t.startswith("IV. Về tiêu chí xếp loại: thực hiện") for t in outline), outline
+
+
 # ----------------------------------------------------------------- the district's plan (seed 002)
 
 def test_district_plan_is_issued_and_signed_by_its_standing_committee(sets):
@@ -216,17 +233,37 @@ SIGNED = {WARD: ("T/M ĐẢNG ỦY", "T/M BAN THƯỜNG VỤ", ["mau-02/ub-05", 
 @pytest.mark.parametrize("unit", [WARD, DISTRICT])
 def test_every_signed_document_carries_the_units_level(unit, sets):
     own, other, members = SIGNED[unit]
-    for name in ["phu-luc-13", "phu-luc-14", "bao-cao-ket-qua", "mau-01/dang-bo", *members]:
+    for name in ["phu-luc-13", "phu-luc-14", "bao-cao-ket-qua", "mau-01/dang-bo"]:
         docx, pdf = both(sets[unit], name)
         for text in (docx, pdf):
             assert own in text, (name, own)
             assert other not in text, (name, other)
     decision = {WARD: "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CỦA ĐẢNG ỦY",
                 DISTRICT: "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CỦA BAN THƯỜNG VỤ HUYỆN ỦY"}[unit]
-    for name in members:
+    for name in members:   # the unit's decision block (a member's own đảng bộ may sign the block above it)
         docx, pdf = both(sets[unit], name)
         for text in (docx, pdf):
-            assert decision in text and text.index(decision) < text.rindex(own), name
+            assert decision in text, name
+            block = text[text.index(decision):]
+            assert own in block and other not in block, name
+
+
+def test_a_grassroots_party_organisation_signs_through_its_committee(sets):
+    """The district's communes and agencies are đảng bộ (chi_bo entries named «Đảng bộ …»): their
+    report is signed «T/M ĐẢNG ỦY» and sent to its committee members, and their members' Mẫu 02
+    carry the đảng ủy's proposal – never «T/M CHI BỘ»."""
+    docx, pdf = both(sets[DISTRICT], "mau-01/db-co-quan-dang")
+    for text in (docx, pdf):
+        assert "T/M ĐẢNG ỦY" in text and "Các đồng chí Đảng ủy viên" in text and "Lưu Văn phòng Đảng ủy" in text
+        assert "CHI BỘ" not in text and "trong chi bộ" not in text
+    docx, pdf = both(sets[DISTRICT], "mau-02/ca-01")
+    for text in (docx, pdf):
+        assert "ĐỀ XUẤT XẾP LOẠI CỦA ĐẢNG ỦY" in text and "Đảng ủy đề xuất xếp loại" in text
+        assert "CHI BỘ" not in text and "CHI ỦY" not in text
+    # a mass organisation's standing committee signs for itself, its president as president
+    docx, pdf = both(sets[DISTRICT], "mau-01/btv-hoi-nong-dan")
+    for text in (docx, pdf):
+        assert "T/M BAN THƯỜNG VỤ CHỦ TỊCH" in text and "BAN CHẤP HÀNH" not in text
 
 
 def test_the_lists_name_who_manages_whom(sets):

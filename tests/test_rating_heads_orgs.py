@@ -87,6 +87,25 @@ def test_party_cell_from_members(levels, expected, fragment):
         assert any(fragment in x for x in r.reasons), r.reasons
 
 
+@pytest.mark.parametrize("tally, expected, fragment", [
+    ({"HTXSNV": 30, "HTTNV": 150, "HTNV": 20}, "HTXSNV", None),               # 90 % HTTNV+
+    ({"HTXSNV": 10, "HTTNV": 100, "HTNV": 90}, "HTTNV", "Có 55% đảng viên / tổ chức trực thuộc đạt từ HTTNV (cần từ 80%)"),
+    ({"HTXSNV": 10, "HTTNV": 150, "HTNV": 37, "KHTNV": 3}, "HTNV",
+     "Có 98,5% đảng viên / tổ chức trực thuộc đạt từ HTNV (cần 100%)"),
+])
+def test_a_dang_bo_listed_with_its_leaders_is_rated_on_the_members_it_reports(tally, expected, fragment):
+    """A district lists a grassroots đảng bộ with its leaders only: the shares come from the
+    tally it reports (ket_qua_dang_vien), not from the two leaders listed (both HTXSNV here)."""
+    ms = [member("a", 95, year=STAR), member("b", 95, year=STAR)]
+    org = cell("cb", 95, year={**STAR, "ket_qua_dang_vien": tally}, ten="Đảng bộ xã Thử Một")
+    r = rated(unit(ms, cells=[org])).by_id("cb")
+    assert r.proposed_level == expected, r.reasons
+    if fragment:
+        assert any(fragment in x for x in r.reasons), r.reasons
+    # without the tally, the two listed leaders decide
+    assert rated(unit(ms, cells=[cell("cb", 95, year=STAR)])).by_id("cb").proposed_level == "HTXSNV"
+
+
 def test_exempt_members_do_not_count():
     ms = filler(4) + [member("x", 30, trang_thai="mien-sinh-hoat"), member("y", 30, ngay_vao_dang="01/10/2025")]
     r = rated(unit(ms, cells=[cell("cb", 95, year=STAR)])).by_id("cb")

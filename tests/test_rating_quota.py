@@ -124,3 +124,11 @@ def test_decisions_beyond_the_quota_are_an_error():
     res = rated(unit(ms + filler(5)))
     assert res.by_id("b").final_level == "HTXSNV"
     assert any(p.is_error and "nhóm «dang-vien» có 2 HTXSNV, vượt hạn mức 1" in p.message for p in res.problems)
+
+
+def test_an_allowance_below_the_percentage_says_why_not_one_more():
+    # pool 11: keeping 2 leaves 9 HTTNV (20 % → 1,8 → 1): allowed 1, though 20 % of the 10 left is 2
+    res = rated(unit(stars(95, 94) + filler(9)))
+    assert [res.by_id(f"x{i}").proposed_level for i in range(2)] == ["HTXSNV", "HTTNV"]
+    assert any("20% của 10 HTTNV = 2 → được 1; giữ 2 thì chỉ còn 9 HTTNV, 20% của 9 = 1,8, không đủ 2" in x
+               for x in res.by_id("x1").reasons), res.by_id("x1").reasons

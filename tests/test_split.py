@@ -89,7 +89,7 @@ def test_parts_are_reproducible_and_cached_on_their_own(phu_luc_14, small_parts,
 def test_a_part_that_overflows_makes_the_document_render_whole(phu_luc_14, small_parts, monkeypatch):
     monkeypatch.setitem(profile()["pdf"], "split_safety", -0.6)   # plan far more rows than fit
     r = pool.render_all([phu_luc_14], CREATED, jobs=1)[0]
-    whole, pages = H.to_pdf(H.to_html(phu_luc_14))
+    whole, pages = H.to_pdf(H.to_html(phu_luc_14, created=CREATED))   # dated as the pool dates it
     assert r.pdf == whole and r.pages == pages
 
 
@@ -116,7 +116,7 @@ def test_render_all_hands_over_each_result_renders_a_replacement_and_takes_urgen
     cache = pool.Cache(tmp_path)
     out = pool.render_all(forms, CREATED, jobs=1, cache=cache, docx=False, each=each, urgent=frozenset([2]))
     assert [i for i, _ in seen] == [2, 0, 0, 1]        # urgent first, the replacement before the rest
-    assert out[0].pdf == H.to_pdf(H.to_html(replacement))[0] and out[0].docx == b""
+    assert out[0].pdf == H.to_pdf(H.to_html(replacement, created=CREATED))[0] and out[0].docx == b""
     assert b"Thay th" not in out[1].pdf
     # cached now, the replacement too: handed over again without rendering
     seen.clear()

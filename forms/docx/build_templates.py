@@ -13,6 +13,10 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
@@ -79,8 +83,33 @@ def footnote_styles(doc) -> None:
         st.priority, st.hidden, st.unhide_when_used = 99, True, True
 
 
+# docProps/app.xml names the program that wrote the file (python-docx's default template says
+# «Microsoft Macintosh Word», with its page and word counts); no version or count in it, so the
+# template – and every document, which shares this part – stays the same bytes from build to build.
+APP_XML = ("<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+           '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+           'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           "<Application>kiem-diem-pipeline</Application><DocSecurity>0</DocSecurity>"
+           "<LinksUpToDate>false</LinksUpToDate></Properties>").encode("utf-8")
+
+
+def clean_package(doc) -> None:
+    """No leftovers of python-docx's default template: its blank preview picture (and the setting
+    asking Word to save one), and an app.xml naming another program (APP_XML instead)."""
+    package = doc.part.package
+    for rId, rel in list(package.rels.items()):
+        if rel.reltype in (RT.THUMBNAIL, RT.EXTENDED_PROPERTIES):
+            del package.rels[rId]
+    app = Part(PackURI("/docProps/app.xml"), CT.OFC_EXTENDED_PROPERTIES, APP_XML, package)
+    package.relate_to(app, RT.EXTENDED_PROPERTIES)
+    settings = doc.settings.element
+    for el in settings.findall(qn("w:savePreviewPicture")):
+        settings.remove(el)
+
+
 def new_document() -> Document:
     doc = Document()
+    clean_package(doc)
     footnote_styles(doc)
     for name, spec in STYLES.items():
         st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)

@@ -285,9 +285,11 @@ def _extracts(job, spec, created, jobs, cache) -> dict:
     its dossier takes (compose/phu_luc.py), rendered by the same workers and cache."""
     from ..render import pool
 
-    wanted = [(k, sid, phu_luc.compose(job, k, only=sid)) for k, sid in components.extract_requests(job, spec)
-              if k in phu_luc.LISTS]
-    wanted = [w for w in wanted if w[2] is not None]
+    ids: dict = {}
+    for k, sid in components.extract_requests(job, spec):
+        if k in phu_luc.LISTS:
+            ids.setdefault(k, []).append(sid)
+    wanted = [(k, sid, ctx) for k, sids in ids.items() for sid, ctx in phu_luc.extracts(job, k, sids).items()]
     done = pool.render_all([ctx for _, _, ctx in wanted], created, jobs, cache, docx=False) if wanted else []
     return {(k, sid): (r.pdf, r.pages) for (k, sid, _), r in zip(wanted, done)}
 

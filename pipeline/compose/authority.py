@@ -96,3 +96,10 @@ def signer(unit: Unit, document: str) -> dict:
     return {"authority": (own and own.authority) or (default and default.authority) or f"T/M {auth.body}",
             "title": (own and own.title) or (default and default.title) or auth.signer_title,
             "name": name}
+
+
+def cell_is_party_committee(name: str) -> bool:
+    """A chi_bo entry that is a đảng bộ (its name says so: «Đảng bộ xã Nghĩa Hiệp»): it signs
+    through its đảng ủy, not «T/M CHI BỘ»."""
+    name = " ".join(name.split()).casefold()
+    return any(name.startswith(m.casefold()) for m in levels()["cell_party_committee"]["match"])

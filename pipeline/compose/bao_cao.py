@@ -57,7 +57,7 @@ def _kind_blocks(spec: dict, rs: list, job, w: dict, how: str) -> list:
     return out
 
 
-def _chart(groups: list[str], stats: list[dict], w: dict, how: str, title: str) -> dict | None:
+def _chart(groups: list[str], stats: list[dict], w: dict, how: str, period: str) -> dict | None:
     if not any(sum(c[lv] for lv in LEVELS) for c in stats):
         return None
     values, labels = [], []
@@ -69,7 +69,12 @@ def _chart(groups: list[str], stats: list[dict], w: dict, how: str, title: str) 
         labels.append([percent(c[lv], whole) for lv in LEVELS])
     colours = [w["chart_colours"][lv] for lv in LEVELS]
     ch = chart.grouped_bars(groups, list(LEVELS), values, labels, colours, width=160, height=88)
-    return {"kind": "image", "svg": chart.svg(ch, title), "png": chart.png(ch), "width_mm": ch.width}
+    # what the chart shows, in words: the DOCX picture's alt text, the SVG's title
+    bars = "; ".join(fill(w["chart_alt_group"], group=g, levels=", ".join(
+        fill(w["chart_alt_level"], level=lv, percent=lab) for lv, lab in zip(LEVELS, labs)))
+        for g, labs in zip(groups, labels))
+    alt = fill(w["chart_alt"], period=period, bars=bars)
+    return {"kind": "image", "svg": chart.svg(ch, alt), "png": chart.png(ch), "width_mm": ch.width, "alt": alt}
 
 
 def _allowed(g, w: dict) -> str:
@@ -123,7 +128,7 @@ def compose(job) -> dict:
     n += 1
     blocks.append(heading(2, f"{n}.", w["chart_heading"]))
     caption = fill(w["chart_caption"], **values)
-    image = _chart([s["short"] for s in w["subjects"]], stats, w, how, caption)
+    image = _chart([s["short"] for s in w["subjects"]], stats, w, how, values["period"])
     if image is None:
         blocks.append(para(w["chart_empty"]))
     else:
@@ -165,7 +170,7 @@ def compose(job) -> dict:
         "document": "bao-cao-ket-qua",
         "meta": {"title": f"{w['title'].capitalize()} {fill(w['subject'], **values)[:1].lower()}"
                           f"{fill(w['subject'], **values)[1:]}",
-                 "author": info.issuer, "date": f"{info.year}", "subject": fill(w["subject"], **values)},
+                 "author": info.issuer, "subject": fill(w["subject"], **values)},
         "header": header(info, None, w["type_code"], month=review_month(unit)),
         "titles": [{"text": w["title"], "style": "title"},
                    {"text": fill(w["subject"], **values), "style": "subject"},

@@ -8,7 +8,7 @@ optional `footnotes`, optional `closing`, optional `landscape`. Blocks are dicts
   numbered {marker, text}                 a numbered point that is body text, not a heading
   table    {columns, widths (fractions), rows: [[{text, style, merge, rowspan}]], optional groups:
             [{text, span}] – a header row above the labels; span 1 = that column's label over both rows}
-  signatures {columns: [signature]}      image {svg, png, width_mm}      page-break {}
+  signatures {columns: [signature]}      image {svg, png, width_mm, alt}      page-break {}
 A heading, para, item or numbered block whose text carries emphasis or footnotes (the plan's
 markup, pipeline/markup.py) also has `runs`: [{text, bold, italic} | {footnote: n}]; its `text`
 stays the plain string (search, metadata, bookmarks). Footnote n is `footnotes[n - 1]`:

@@ -32,7 +32,7 @@ def compose(job) -> dict:
     return {
         "document": "giai-trinh",
         "meta": {"title": f"{w['title'].capitalize()} – {values['period']}", "author": info.issuer,
-                 "date": f"{info.year}", "subject": fill(w["subject"], **values)},
+                 "subject": fill(w["subject"], **values)},
         "header": header(info, None, w["type_code"], month=review_month(unit)),
         "titles": [{"text": w["title"], "style": "title"}, {"text": fill(w["subject"], **values), "style": "subject"},
                    {"text": profile()["header"]["subject_rule"], "style": "rule"}],

@@ -62,9 +62,24 @@ def _styles(plan: Plan) -> list[str]:
     return [_PROFILE_STYLES.get(s, s) for s in profile()["numbering"]]
 
 
+_HEADING_STYLES = {"dam": "bold", "dam-nghieng": "bold-italic", "thuong": "plain"}
+
+
+def _heading_styles(plan: Plan) -> list[str]:
+    if plan.heading_styles:
+        return [_HEADING_STYLES[s] for s in plan.heading_styles]
+    return list(profile()["heading_styles"])
+
+
 def _para(text: str, style: str = "body") -> dict:
     plain, runs = rich(text)
     return para(plain, style, runs)
+
+
+def _lead_in(runs: list[dict]) -> bool:
+    """The title starts bold and goes on in another weight."""
+    texts = [r for r in runs if r.get("text", "").strip()]
+    return bool(texts) and texts[0].get("bold", False) and not all(r.get("bold", False) for r in texts)
 
 
 def _upper_runs(runs: list[dict]) -> list[dict]:
@@ -103,18 +118,24 @@ def _blocks(blocks: list, level: _Level, out: list) -> None:
             _task(t, level, out)
 
 
-def _sections(sections: list[Section], level: _Level, upper_parts: bool, out: list) -> None:
+def _sections(sections: list[Section], level: _Level, upper_parts: bool, styles: list[str], out: list) -> None:
     depth = level.depth
     for s in sections:
         mark = level.next(s.marker)
-        style = "plain" if not s.bold else ("bold-italic" if depth >= 2 else "bold")
+        style = "plain" if not s.bold else styles[min(depth, len(styles) - 1)]
         title, runs = rich(s.title)
         if depth == 0 and upper_parts:
             title, runs = upper(title), _upper_runs(runs)
-        out.append(heading(depth + 1, mark, title, style, runs))
+        if s.bold and _lead_in(runs):
+            # «**Về tiêu chí xếp loại:** thực hiện …»: the office bolds the number and the lead-in
+            # only, so the heading is plain and its number a bold run of its own
+            out.append(heading(depth + 1, "", f"{mark} {title}", "plain",
+                               [{"text": f"{mark} ", "bold": True, "italic": False}, *runs]))
+        else:
+            out.append(heading(depth + 1, mark, title, style, runs))
         children = level.below(mark)
         _blocks(s.blocks, children, out)
-        _sections(s.sections, children, upper_parts, out)
+        _sections(s.sections, children, upper_parts, styles, out)
 
 
 def _lines(text: str) -> str:
@@ -149,14 +170,14 @@ def compose(unit: Unit) -> dict:
         body.append(item(text, "-", runs))
     if plan.opening:
         body.append(_para(plan.opening))
-    _sections(plan.sections, _Level(_styles(plan), 0), plan.upper_parts, body)
+    _sections(plan.sections, _Level(_styles(plan), 0), plan.upper_parts, _heading_styles(plan), body)
     body += [_para(text) for text in plan.closing]
     footnotes = number_footnotes(body)
     sig = plan.signature
     ctx = {
         "document": "ke-hoach",
         "meta": {"title": meta_title(plan.title, plan.subject),
-                 "author": info.issuer, "date": plan.date.isoformat() if plan.date else f"{info.year}",
+                 "author": info.issuer,
                  "subject": " ".join(plan.subject.split())},
         "header": header(info, plan.number, "KH", plan.date, plan.month),
         "titles": [{"text": upper(_lines(plan.title)), "style": "title"}, {"text": _lines(plan.subject), "style": "subject"},

@@ -103,14 +103,24 @@ def signer(job, s: Subject, words: dict) -> dict:
         sig = authority.signer(job.unit, "mau-01")
         return signature(sig["authority"], sig["name"], sig["title"])
     if s.is_cell:
-        spec = dict(cfg["chi-bo"])
+        spec = dict(cfg[_cell_kind(s)])
     else:
         spec = dict((cfg.get("kinds") or {}).get(s.record.kind) or {})
+        # the body that reviews itself signs for itself: «Ban Thường vụ Hội Nông dân» is not its BCH
+        name = " ".join(s.name.split()).casefold()
+        for prefix, auth in (spec.pop("by_name", None) or {}).items():
+            if name.startswith(prefix.casefold()):
+                spec["authority"] = auth
+                break
     spec.setdefault("authority", f"T/M {upper(s.name)}")
     head = head_of(job, s)
     if "title" not in spec:
         spec["title"] = _title_from_posts(head, cfg.get("titles") or [])
     return signature(spec["authority"], head.name if head is not None else "", spec["title"])
+
+
+def _cell_kind(s: Subject) -> str:
+    return "dang-bo-truc-thuoc" if authority.cell_is_party_committee(s.name) else "chi-bo"
 
 
 def _title_from_posts(member, titles: list[str]) -> str:
@@ -321,14 +331,14 @@ def compose(job, s: Subject) -> dict:
     of = words["of_org"] if s.role == "to-chuc-dang" else words["of"]
     blocks = review_blocks(s, words)
     blocks += points_blocks(job, s, words) if rules.get("method") == "points" else criteria_blocks(job, s, words)
-    kind = "dang-bo" if s.is_unit else "chi-bo" if s.is_cell else "tap-the"
+    kind = "dang-bo" if s.is_unit else _cell_kind(s) if s.is_cell else "tap-the"
     recv = [t.format(issuer=info.issuer, code=info.issuer_code, name=s.name, **authority.of(job.unit).values())
             for t in words["recipients"][kind]]
     title = entry.get("title") or words["title"]
     return {
         "document": f"mau-{code.lower()}",
         "meta": {"title": f"{title.capitalize()} – {s.name} – năm {info.year}", "author": s.name,
-                 "date": f"{info.year}", "subject": f"Mẫu {printed}: {s.name}"},
+                 "subject": f"Mẫu {printed}: {s.name}"},
         "header": head,
         "titles": [{"text": title, "style": "title"},
                    {"text": f"{of} {upper(s.name)}", "style": "subject"},

@@ -237,7 +237,8 @@ def _assessments(job, m: Member, rating, words: dict) -> list[dict]:
     cw, pw = words["cell"], words["party"]
     cell_rec = next((c for c in job.unit.cells if c.id == m.cell), None)
     if cell_rec is not None:
-        body = cw["body_committee"] if cell_rec.committee else cw["body_cell"]
+        body = (cw["body_party"] if authority.cell_is_party_committee(cell_rec.name)
+                else cw["body_committee"] if cell_rec.committee else cw["body_cell"])
         out += [_spacer(), para(cw["heading"].format(body=body), "center-bold")]
         out.append(para(cw["remarks"], "left"))
         out += _dots(words, cw["remark_lines"])
@@ -300,7 +301,7 @@ def compose(job, m: Member, rating, code: str, quarterly: bool = False) -> dict:
     return {
         "document": kind,
         "meta": {"title": f"{title.capitalize()} – {m.name} – {period_line.lower()}", "author": m.name,
-                 "date": f"{info.year}", "subject": f"{form_line}: {m.name}"},
+                 "subject": f"{form_line}: {m.name}"},
         "header": header(info, left=left, form=form_line),
         "titles": [{"text": title, "style": "title"}, {"text": period_line, "style": "subject"},
                    {"text": f"({category})", "style": "note"}] if category else

@@ -150,7 +150,7 @@ def compose(job, s: Subject) -> dict:
     return {
         "document": f"mau-{code.lower()}",
         "meta": {"title": f"{w['title'].capitalize()} – {s.name} – năm {info.year}", "author": s.name,
-                 "date": f"{info.year}", "subject": f"Mẫu {code}/HDĐG: {s.name}"},
+                 "subject": f"Mẫu {code}/HDĐG: {s.name}"},
         "header": subject_header(job, s, None, w["form"].format(code=code)),
         "titles": [{"text": w["title"], "style": "title"},
                    {"text": f"{of} {upper(s.name)}", "style": "subject"},

@@ -13,6 +13,8 @@ The helpers at the top (records, posts, levels, counts) are shared with the resu
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ..model import Collective, Member, PartyCell, Unit
 from ..rating import ballots as ballots_mod
 from ..rating.text import LEVELS, RANK, fill, period_name
@@ -332,7 +334,30 @@ def quota_line(job, w: dict) -> str:
 # ---------------------------------------------------------------- the document
 
 
-def compose(job, kind: str, only: str | None = None) -> dict | None:
+class Listed(NamedTuple):
+    """Who a list holds, section by section in print order – worked out once per list, since
+    every subject's extract is cut from the same sections."""
+    ids: frozenset
+    sections: list   # (section spec, ratings in print order)
+
+
+def listed(job, kind: str) -> Listed:
+    w = wording()
+    chosen = selected(job, kind, w)
+    sections = []
+    for sec in w["lists"][kind]["sections"]:
+        rs = ordered([r for r in chosen if r.kind in sec["kinds"]], sec.get("order", "review"))
+        sections.append((sec, by_cell(job, rs) if sec.get("by") == "chi-bo" else rs))
+    return Listed(frozenset(r.id for r in chosen), sections)
+
+
+def extracts(job, kind: str, ids) -> dict[str, dict]:
+    """Subject id → its extract of the list, for those of ids the list holds."""
+    who = listed(job, kind)
+    return {sid: compose(job, kind, sid, who) for sid in ids if sid in who.ids}
+
+
+def compose(job, kind: str, only: str | None = None, who: Listed | None = None) -> dict | None:
     """The list, or (only: a subject id) its extract – «TRÍCH DANH SÁCH»: the list's header,
     title and signature with that subject's own row, numbered as in the whole list – for the
     subject's own dossier, which must not show anyone else's rating. None: the subject is not
@@ -341,8 +366,8 @@ def compose(job, kind: str, only: str | None = None) -> dict | None:
     spec = w["lists"][kind]
     unit, info = job.unit, job.unit.info
     values = {"period": period_text(job), **authority.of(unit).values(), "issuer": info.issuer, "unit": info.name}
-    chosen = selected(job, kind, w)
-    if only is not None and not any(r.id == only for r in chosen):
+    who = who or listed(job, kind)
+    if only is not None and only not in who.ids:
         return None
     title = spec["title"] if only is None else f"{w['extract_prefix']} {spec['title']}"
     titles = [{"text": title, "style": "title"},
@@ -352,12 +377,8 @@ def compose(job, kind: str, only: str | None = None) -> dict | None:
         titles.append({"text": note, "style": "note"})
     titles.append({"text": profile()["header"]["subject_rule"], "style": "rule"})
     blocks: list = [para(fill(spec["opening"], **values))] if only is None else []
-    sections = spec["sections"]
     n = 0
-    for sec in sections:
-        rs = ordered([r for r in chosen if r.kind in sec["kinds"]], sec.get("order", "review"))
-        if sec.get("by") == "chi-bo":
-            rs = by_cell(job, rs)
+    for sec, rs in who.sections:
         if sec.get("title"):
             n += 1
         if only is not None:
@@ -374,7 +395,7 @@ def compose(job, kind: str, only: str | None = None) -> dict | None:
             blocks.append(list_table(job, rs, kind, w, sec.get("name_label")))
         else:
             blocks.append(para(fill(sec["empty"], **values)))
-    blocks.append(para(w["legend"], "body-italic"))
+    blocks.append(para(w["legend"] if only is None else w["extract_legend"], "body-italic"))
     if spec.get("final_note") and only is None:
         blocks.append(para(spec["final_note"], "body-italic"))
     if spec.get("aggregate") and only is None:
@@ -386,7 +407,7 @@ def compose(job, kind: str, only: str | None = None) -> dict | None:
         "document": kind if only is None else f"trich-{kind}",
         "landscape": True,
         "meta": {"title": f"{label} – {title.capitalize()} – {values['period']}",
-                 "author": info.issuer, "date": f"{info.year}",
+                 "author": info.issuer,
                  "subject": fill(spec["subtitle"], **values)},
         "header": header(info, month=review_month(unit), form=spec["label"]),
         "titles": titles,

@@ -116,7 +116,14 @@ def _sub(stat: str):
     def f(s, ev, ctx):
         if not s.is_org:
             return None
-        res = orgs.STATS[stat](_levels(s.members, ctx, member_level=not s.is_unit))
+        if ev is not None and ev.members_rated is not None and not s.is_unit:
+            # a đảng bộ listed with its leaders only: its members' shares are the ones it reports
+            if stat == "khtnv_count":
+                n = ev.members_rated.KHTNV
+                return Value(n, f"{n} đảng viên")
+            res = orgs.STATS[stat](orgs.reported(ev.members_rated))
+        else:
+            res = orgs.STATS[stat](_levels(s.members, ctx, member_level=not s.is_unit))
         return Value(res[0], res[1]) if res else None
     return f
 

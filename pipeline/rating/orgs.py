@@ -37,6 +37,12 @@ def count(levels: dict[str, str | None], wanted: tuple[str, ...]) -> tuple[int, 
     return len(hits), ", ".join(hits)
 
 
+def reported(counts) -> dict[str, str]:
+    """The levels of a reported tally (model.MemberResults), one entry per member, so the
+    shares are computed as for listed members."""
+    return {f"{lv}#{i}": lv for lv in RANK for i in range(getattr(counts, lv, 0) or 0)}
+
+
 STATS = {
     "htnv_pct": lambda lv: share(lv, HTNV_UP),
     "httnv_pct": lambda lv: share(lv, HTTNV_UP),

@@ -86,9 +86,17 @@ def figures(rules: dict, al: Allowance, size: int) -> str:
     if al.small_group:
         sg = (rules.get("quota") or {}).get("small_group") or {}
         return say(rules, "quota_small_figures", size=size, below=int(sg.get("below", 5)), allowed=al.allowed)
-    return say(rules, "quota_figures", percent=al.percent, base_count=al.base_count,
-               base_name=say(rules, f"base_name_{al.base}"), base_noun=say(rules, f"base_noun_{al.base}"),
+    noun = say(rules, f"base_noun_{al.base}")
+    text = say(rules, "quota_figures", percent=al.percent, base_count=al.base_count,
+               base_name=say(rules, f"base_name_{al.base}"), base_noun=noun,
                product=round(float(al.product()), 2), allowed=al.allowed)
+    keep = al.allowed + 1
+    if al.base == "HTTNV" and keep <= al.pool and al.product() >= keep:
+        # «20 % của 10 = 2 → được 1» alone reads as a contradiction: the 10 counts the one kept
+        left = al.pool - keep
+        text += say(rules, "quota_figures_next", keep=keep, left=left, base_noun=noun, percent=al.percent,
+                    product=round(float(Fraction(str(al.percent)) / 100 * left), 2))
+    return text
 
 
 def plan(group: str, entries: list, rules: dict, outstanding: bool) -> Plan:

@@ -104,8 +104,9 @@ def render(ctx: dict, created: dt.datetime, template: str = "van-ban") -> bytes:
     _keep(doc, ctx)
     if ctx.get("footnotes"):
         _footnotes(doc, ctx["footnotes"])
+    _outline(doc, [b["level"] for b in blocks if b.get("kind") == "heading"])
     if any(b.get("kind") == "image" for b in blocks):
-        _figures(doc)
+        _figures(doc, [b for b in blocks if b.get("kind") == "image"])
     _metadata(doc, ctx, created)
     _schema_order(doc.element)
     if base is not None:
@@ -178,15 +179,32 @@ def _footnotes(doc, footnotes: list[dict]) -> None:
     doc.part.relate_to(part, RT.FOOTNOTES)
 
 
-def _figures(doc) -> None:
+def _figures(doc, images: list[dict]) -> None:
     """A paragraph holding a picture gets single line spacing: the style's exact 19 pt would clip
-    the picture to one line; no first-line indent, kept with the caption below it."""
-    for par in doc.paragraphs:
-        if par._p.find(".//" + qn("w:drawing")) is not None:
-            pf = par.paragraph_format
-            pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
-            pf.first_line_indent = Mm(0)
-            pf.keep_with_next = True
+    the picture to one line; no first-line indent, kept with the caption below it. The picture's
+    alt text (wp:docPr descr) is its block's `alt`: what a screen reader says for the chart."""
+    pictures = [par for par in doc.paragraphs if par._p.find(".//" + qn("w:drawing")) is not None]
+    for par, image in zip(pictures, images):
+        pf = par.paragraph_format
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        pf.first_line_indent = Mm(0)
+        pf.keep_with_next = True
+        if image.get("alt"):
+            for pr in par._p.iter(qn("wp:docPr")):
+                pr.set("descr", image["alt"])
+
+
+_HEADING_STYLES = ("KDHeading", "KDHeadingPlain", "KDHeadingItalic")   # forms/docx HEADING styles' ids
+_HEADINGS = "./w:p[w:pPr/w:pStyle[" + " or ".join(f'@w:val="{s}"' for s in _HEADING_STYLES) + "]]"
+
+
+def _outline(doc, levels: list[int]) -> None:
+    """Each heading paragraph (in block order) gets its outline level – I. level 0, 1. level 1, …
+    – so Word's navigation pane lists the document's headings, as the PDF's bookmarks do."""
+    for par, level in zip(doc.element.body.xpath(_HEADINGS), levels):
+        lvl = OxmlElement("w:outlineLvl")
+        lvl.set(qn("w:val"), str(min(level - 1, 8)))
+        par.get_or_add_pPr().append(lvl)
 
 
 # ---------------------------------------------------------------- fonts, styles, page
@@ -226,8 +244,13 @@ def _fonts_and_defaults(doc, p) -> None:
             el = OxmlElement(sz)
             rpr.append(el)
         el.set(qn("w:val"), str(int(p["size_pt"]["body"] * 2)))
-    # No hyphenation anywhere: Vietnamese is never hyphenated.
     settings = doc.settings.element
+    # the language Word picks theme fonts and proofing for (python-docx's template: en-US, ja-JP)
+    theme_lang = _child(settings, "w:themeFontLang")
+    for attr in list(theme_lang.attrib):
+        del theme_lang.attrib[attr]
+    theme_lang.set(qn("w:val"), "vi-VN")
+    # No hyphenation anywhere: Vietnamese is never hyphenated.
     auto = _child(settings, "w:autoHyphenation")
     auto.set(qn("w:val"), "false")
     ppr_default = _child(defaults, "w:pPrDefault")
@@ -264,8 +287,10 @@ def _style_specs(p) -> dict:
         specs[name] = centred
     for name in ("KD Header", "KD Header Bold"):
         specs[name] = tight(s["header"])
+    # table cells: the print stylesheet's line height (party.css.j2 table.grid), exactly
+    cell_line = s["table"] * p["table_cell"]["line_height"]
     for name in ("KD Table", "KD Table Center", "KD Table Bold", "KD Table Center Bold", "KD Table Head"):
-        specs[name] = tight(s["table"])
+        specs[name] = (s["table"], 0, 0, 0, cell_line)
     for name in ("KD Signature", "KD Signature Bold", "KD Signature Italic"):
         specs[name] = tight(s["signature"])
     return specs
@@ -299,6 +324,10 @@ def _styles(doc, p) -> None:
             bottom.set(qn(f"w:{k}"), v)
         bdr.append(bottom)
         ppr.append(bdr)
+    if "KD Subject" in names:
+        # the trích yếu wraps at the width the PDF gives it (party.css.j2 p.t-subject)
+        pf = doc.styles["KD Subject"].paragraph_format
+        pf.left_indent = pf.right_indent = Mm(p["header"]["subject_indent_mm"])
     if "KD Recipient" in names:
         pf = doc.styles["KD Recipient"].paragraph_format
         pf.left_indent, pf.first_line_indent = Mm(3), Mm(-3)  # wrapped items line up after "- "
@@ -382,14 +411,29 @@ def _set_widths(table, widths_mm: list[float]) -> None:
                     tcs[i].width = Mm(w)
 
 
-def _zero_cell_margins(table) -> None:
+def _cell_margins(table, side_pt: float = 0, top_pt: float | None = None) -> None:
+    """The cells' inner margins in points: at the sides (Word's default is 1.9 mm), and at the
+    top and bottom when given (Word's default is none)."""
+    edges = (("left", side_pt), ("right", side_pt)) if top_pt is None else \
+        (("top", top_pt), ("left", side_pt), ("bottom", top_pt), ("right", side_pt))
     mar = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
+    for side, pt in edges:
         el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), "0")
+        el.set(qn("w:w"), str(round(pt * 20)))
         el.set(qn("w:type"), "dxa")
         mar.append(el)
     table._tbl.tblPr.append(mar)
+
+
+def _grid_cells(table, p) -> None:
+    """A list's cells as the print stylesheet draws them (party.css.j2 table.grid): the same
+    padding, so a column holds the same text in both formats (Word's default 1.9 mm margins
+    broke «STT» into «ST/T» in a 11.5 mm column), and the same border weight."""
+    c = p["table_cell"]
+    _cell_margins(table, c["padding_h_pt"], c["padding_v_pt"])
+    borders = table._tbl.tblPr.find(qn("w:tblBorders"))
+    for edge in borders if borders is not None else ():
+        edge.set(qn("w:sz"), str(round(c["border_pt"] * 8)))   # eighths of a point
 
 
 def _repeat_header(row) -> None:
@@ -435,19 +479,20 @@ def _tables(doc, p, ctx: dict) -> None:
                     if par.style is not None and par.style.name == "KD National":
                         par.paragraph_format.left_indent = par.paragraph_format.right_indent = side
             _set_widths(table, widths)
-            _zero_cell_margins(table)
+            _cell_margins(table)
         elif kind == "kd-footer":
             widths = [p["footer"]["left_mm"], p["footer"]["right_mm"]]
             if ctx.get("landscape", False):   # Nơi nhận left, signature right of the wide page
                 widths = [w * width / sum(widths) for w in widths]
             _set_widths(table, widths)
-            _zero_cell_margins(table)
+            _cell_margins(table)
         elif kind == "kd-signatures" and pending[kind]:
             n = len(pending[kind].pop(0)["columns"])
             _set_widths(table, [width / n] * n)
         elif kind == "kd-grid" and pending[kind]:
             block = pending[kind].pop(0)
             _set_widths(table, [w * width for w in block["widths"]])
+            _grid_cells(table, p)
             _repeat_header(table.rows[0])
             _keep_rows_whole(table)
             for r, row in enumerate(block["rows"], start=1):

@@ -5,6 +5,7 @@ configuration per document leaks memory; parsing CSS each time costs time).
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import jinja2
@@ -43,10 +44,15 @@ def broken_lines(text) -> Markup:
     return Markup("<br/>").join(keep_slashed(line) for line in str(text).split("\n"))
 
 
-def to_html(ctx: dict, template: str = "van-ban") -> str:
+def to_html(ctx: dict, template: str = "van-ban", created: dt.datetime | None = None) -> str:
+    """The HTML of a context. `created` – the date the DOCX writer gets too (render/pool.py) –
+    becomes the PDF's creation and modification date, so both formats carry the same date;
+    without it the PDF carries no date."""
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ") if created else None   # as python-docx writes it
     keep = keep_with_next(ctx.get("blocks", []), ctx.get("closing"))
     return env().get_template(f"{template}.html.j2").render(
-        **{"header": None, "closing": None, "titles": [], "footnotes": [], "landscape": False, **ctx, "keep": keep})
+        **{"header": None, "closing": None, "titles": [], "footnotes": [], "landscape": False, **ctx,
+           "created": stamp, "keep": keep})
 
 
 def font_stack(p: dict) -> str:

@@ -119,7 +119,7 @@ def render_task(args: tuple[str, dict, dt.datetime]) -> Rendered:
     from . import html as html_writer
 
     what, ctx, created = args
-    pdf, pages = html_writer.to_pdf(html_writer.to_html(ctx)) if what != "docx" else (b"", 0)
+    pdf, pages = html_writer.to_pdf(html_writer.to_html(ctx, created=created)) if what != "docx" else (b"", 0)
     return Rendered(docx_writer.render(ctx, created) if what != "pdf" else b"", pdf, pages)
 
 

@@ -90,7 +90,7 @@ def geometry(p: dict, landscape: bool) -> Geometry:
     left, right = m["margin_left_mm"], m["margin_right_mm"]
     top, bottom = m["margin_top_mm"], m["margin_bottom_mm"]
     size = p["size_pt"]["table"]
-    cell = p["pdf"]["table_cell"]
+    cell = p["table_cell"]
     return Geometry(text_width=(w - left - right) * PT_PER_MM, text_height=(h - top - bottom) * PT_PER_MM,
                     family=p["font"]["family"], size=size, line=size * cell["line_height"],
                     pad_v=2 * cell["padding_v_pt"] + cell["border_pt"],
