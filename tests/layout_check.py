@@ -6,7 +6,8 @@ layout of our DOCX): where the text of each page sits, from `pdftotext -bbox-lay
                       there is no room left under the heading to sign
     stranded-heading  a heading (the document's own headings, else «I.», «A.» and centred
                       upper-case lines) is the last text of a page while the page is full
-    closing-alone     the last page holds nothing but the closing block / signature
+    lone-signature    a page starts with a signature: none of the lines it signs came along
+                      (e.g. a last page holding nothing but the closing)
     lone-option       one ☐ level (of the four rating levels) alone on a page, the others on
                       the page before or after
 
@@ -185,12 +186,10 @@ def check(pages: list[Page], headings: list[str] = (), bottom_mm: tuple[float, f
             if before and after and 1 in (len(before), len(after)):
                 found.append(Finding("lone-option", nxt.number if len(after) == 1 else page.number,
                                      (after if len(after) == 1 else before)[0]))
-    # closing-alone: nothing on the last page above its first signature
-    last_page = pages[-1] if pages else None
-    if last_page is not None and last_page.lines and len(pages) > 1:
-        heads = signature_heads(last_page)
-        if heads and last_page.lines[0].y0 >= min(h[0].y0 for h in heads) - 4:
-            found.append(Finding("closing-alone", last_page.number, heads[0][0].text))
+        # lone-signature: nothing on the page above its first signature (Nơi nhận beside it)
+        heads = signature_heads(page)
+        if i > 0 and heads and page.lines[0].y0 >= min(h[0].y0 for h in heads) - 4:
+            found.append(Finding("lone-signature", page.number, heads[0][0].text))
     return found
 
 

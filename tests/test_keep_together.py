@@ -1,6 +1,6 @@
 """Blocks that stay together, in the PDF and in Word (issue 16): no signature split from its
-signer, no heading stranded at a page foot, no last page holding only the closing, no ☐ level
-alone on a page – checked on every PDF of the sample (annual and quarterly sets) and on
+signer, no heading stranded at a page foot, no page starting with a signature (such as a last
+page holding only the closing), no ☐ level alone on a page – checked on every PDF of the sample (annual and quarterly sets) and on
 LibreOffice's layout of every DOCX of the sample, which is how an office without Word sees it.
 The checker (layout_check.py) is itself tested on hand-made faulty PDFs and on real DOCX with
 their keep marks stripped, so these tests can fail."""
@@ -82,7 +82,8 @@ CASES = {   # name: (body, the faults the checker must report as (kind, page))
     "name alone on the next page": (SPACE.format(215) + BODY + HEAD + BREAK + NAME, [("split-signature", 1)]),
     "no room to sign": (SPACE.format(236) + HEAD + BREAK + BODY, [("split-signature", 1)]),
     "heading at the page foot": (SPACE.format(236) + HEADING + BREAK + BODY, [("stranded-heading", 1)]),
-    "only the closing on the last page": (BODY + BREAK + CLOSING, [("closing-alone", 2)]),
+    "only the closing on the last page": (BODY + BREAK + CLOSING, [("lone-signature", 2)]),
+    "a signature heading a page": (BODY + BREAK + HEAD + SPACE.format(20) + NAME + BODY, [("lone-signature", 2)]),
     "last level alone at the top": (SPACE.format(200) + _options(3) + BREAK + _options(1) + BODY,
                                     [("lone-option", 2)]),
     "first level alone at the foot": (SPACE.format(236) + _options(1) + BREAK + _options(3) + BODY,
