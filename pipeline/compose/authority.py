@@ -15,7 +15,9 @@ from ..model import Unit, UnitInfo
 from ..vn import upper
 
 
+@forms.memo
 def levels() -> dict:
+    """forms/units/levels.yaml (read-only: shared by every caller)."""
     return forms.load("units", "levels")
 
 
@@ -62,8 +64,20 @@ class Authority:
                 "filing": self.filing}
 
 
+_last: tuple = ()   # (info, levels, Authority): every document of a build asks for the same unit
+
+
 def of(unit: Unit) -> Authority:
-    info = unit.info
+    info, spec_all = unit.info, levels()
+    last = _last
+    if last and last[0] is info and last[1] is spec_all:
+        return last[2]
+    auth = _of(info)
+    globals()["_last"] = (info, spec_all, auth)
+    return auth
+
+
+def _of(info: UnitInfo) -> Authority:
     level = level_of(info) or "co-so"       # validation reports a level it cannot tell
     spec = levels()["levels"][level]
     committee = _committee(info.issuer, spec)
