@@ -15,15 +15,19 @@ A finding names the page and the text, so a failing test says where to look.
 """
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+import zipfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
 from xml.etree import ElementTree
 
 MM = 72 / 25.4                  # PDF points per millimetre
 _NS = "{http://www.w3.org/1999/xhtml}"
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 # The first line of a signature: who signs (T/M ĐẢNG ỦY, K/T …), or the signer's role on a form
 # (NGƯỜI TỰ KIỂM ĐIỂM, CƠ QUAN THẨM ĐỊNH). Upper case only: body text never starts a line so.
@@ -220,3 +224,44 @@ def docx_headings(docx: Path | str) -> list[str]:
         if text.strip():
             out.append(text)
     return out
+
+
+# ---------------------------------------------------------------- whole built sets
+
+def documents_of(sets: list[Path]) -> list[tuple[str, Path]]:
+    """(kind, DOCX path) of every document of the sets (the dossiers are made of these PDFs)."""
+    out = []
+    for folder in sets:
+        for f in json.loads((folder / "manifest.json").read_text("utf-8"))["files"]:
+            if f["format"] == "docx":
+                out.append((f["document"], folder / f["path"]))
+    return out
+
+
+def signatures_in(docx: Path) -> int:
+    """How many signatures a DOCX has: signature cells whose first bold line is printed."""
+    root = ElementTree.fromstring(zipfile.ZipFile(docx).read("word/document.xml"))
+    n = 0
+    for tc in root.iter(f"{_W}tc"):
+        bold = [p for p in tc.iter(f"{_W}p") if p.find(f"{_W}pPr/{_W}pStyle[@{_W}val='KDSignatureBold']") is not None]
+        n += bool(bold) and bool("".join(t.text or "" for t in bold[0].iter(f"{_W}t")).strip())
+    return n
+
+
+def layout_faults(pairs: list[tuple[str, Path, Path]]) -> tuple[dict, list]:
+    """Check each (kind, DOCX, PDF): faults by kind, and documents whose signatures the checker
+    did not all see (a blind checker would pass everything)."""
+    def one(item):
+        kind, docx, pdf = item
+        pages = read_pages(pdf)
+        seen = sum(len(signature_heads(p)) for p in pages)
+        return kind, docx, pages, seen, signatures_in(docx)
+
+    found, unseen = {}, []
+    with ThreadPoolExecutor(2) as pool:     # pdftotext runs in its own process
+        for kind, docx, pages, seen, expected in pool.map(one, pairs):
+            for f in check(pages, docx_headings(docx)):
+                found.setdefault(kind, []).append(f"{docx.name}: {f}")
+            if seen != expected:
+                unseen.append((docx.name, seen, expected))
+    return found, unseen

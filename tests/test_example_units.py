@@ -279,6 +279,18 @@ def test_the_lists_name_who_manages_whom(sets):
     assert all(name in docx for name in ("Trần Minh Khương", "Nguyễn Bá Hùng", "Võ Đình Thành"))
 
 
+def test_no_split_signature_or_stranded_heading_in_any_pdf_of_the_examples(sets):
+    """The 2023 forms, a district's signatures and a ward's plan break pages as the sample's do
+    (tests/layout_check.py: every document PDF of both units)."""
+    from layout_check import documents_of, layout_faults
+
+    docs = documents_of([sets[WARD], sets[DISTRICT]])
+    assert len(docs) > 250
+    faults, unseen = layout_faults([(k, d, d.with_suffix(".pdf")) for k, d in docs])
+    assert not unseen, unseen
+    assert not faults, faults
+
+
 # ----------------------------------------------------------------- three-copy dossiers, 2023 components
 
 def _component_titles() -> list[str]:

@@ -6,7 +6,6 @@ The checker (layout_check.py) is itself tested on hand-made faulty PDFs and on r
 their keep marks stripped, so these tests can fail."""
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE
-from layout_check import check, check_pdf, docx_headings, read_pages, signature_heads
+from layout_check import check_pdf, documents_of, layout_faults
 
 from pipeline.build import build
 from pipeline.render.html import to_pdf
@@ -127,53 +126,12 @@ def sample_sets(sample_build, tmp_path_factory) -> list[Path]:
     return [sample_build.folder, q1.folder]
 
 
-def _documents(sets: list[Path]) -> list[tuple[str, Path]]:
-    """(kind, DOCX path) of every document of the sets (the dossiers are made of these PDFs)."""
-    out = []
-    for folder in sets:
-        for f in json.loads((folder / "manifest.json").read_text("utf-8"))["files"]:
-            if f["format"] == "docx":
-                out.append((f["document"], folder / f["path"]))
-    return out
-
-
-def _signatures_in(docx: Path) -> int:
-    """How many signatures a DOCX has: signature cells whose first bold line is printed."""
-    from xml.etree import ElementTree
-
-    root = ElementTree.fromstring(zipfile.ZipFile(docx).read("word/document.xml"))
-    n = 0
-    for tc in root.iter(f"{W}tc"):
-        bold = [p for p in tc.iter(f"{W}p") if p.find(f"{W}pPr/{W}pStyle[@{W}val='KDSignatureBold']") is not None]
-        n += bool(bold) and bool("".join(t.text or "" for t in bold[0].iter(f"{W}t")).strip())
-    return n
-
-
-def _faults(pairs: list[tuple[str, Path, Path]]) -> tuple[dict, list]:
-    """Check each (kind, DOCX, PDF): faults by kind, and documents whose signatures the checker
-    did not all see (a blind checker would pass everything)."""
-    def one(item):
-        kind, docx, pdf = item
-        pages = read_pages(pdf)
-        seen = sum(len(signature_heads(p)) for p in pages)
-        return kind, docx, pages, seen, _signatures_in(docx)
-
-    faults, unseen = {}, []
-    with ThreadPoolExecutor(2) as pool:     # pdftotext runs in its own process
-        for kind, docx, pages, seen, expected in pool.map(one, pairs):
-            for f in check(pages, docx_headings(docx)):
-                faults.setdefault(kind, []).append(f"{docx.name}: {f}")
-            if seen != expected:
-                unseen.append((docx.name, seen, expected))
-    return faults, unseen
-
-
 def test_no_split_signature_or_stranded_heading_in_any_pdf_of_the_sample(sample_sets):
-    docs = _documents(sample_sets)
+    docs = documents_of(sample_sets)
     kinds = {k for k, _ in docs}
     assert {"ke-hoach", "mau-01", "mau-02a", "mau-02b", "mau-02c", "mau-09", "phu-luc-5", "phu-luc-13",
             "phu-luc-14", "bao-cao-ket-qua", "giai-trinh", "danh-sach-dang-vien"} <= kinds, kinds
-    faults, unseen = _faults([(k, d, d.with_suffix(".pdf")) for k, d in docs])
+    faults, unseen = layout_faults([(k, d, d.with_suffix(".pdf")) for k, d in docs])
     assert not unseen, unseen
     assert not faults, faults
 
@@ -209,8 +167,8 @@ def _layout_in_libreoffice(docs: list[tuple[str, Path]], tmp: Path) -> list[tupl
 
 @needs_soffice
 def test_no_split_signature_or_stranded_heading_in_libreoffice_layout_of_any_docx(sample_sets, tmp_path):
-    docs = _documents(sample_sets)
-    faults, unseen = _faults(_layout_in_libreoffice(docs, tmp_path))
+    docs = documents_of(sample_sets)
+    faults, unseen = layout_faults(_layout_in_libreoffice(docs, tmp_path))
     assert not unseen, unseen
     assert not faults, faults
 
@@ -219,9 +177,9 @@ def test_no_split_signature_or_stranded_heading_in_libreoffice_layout_of_any_doc
 def test_the_libreoffice_check_fails_without_the_keep_marks(sample_sets, tmp_path):
     """The sample's forms and plan with w:cantSplit and w:keepNext taken out split as the issue
     measured (the signer's name on the next page): the check above would see a regression."""
-    docs = [(k, d) for k, d in _documents(sample_sets)
+    docs = [(k, d) for k, d in documents_of(sample_sets)
             if k in ("mau-02a", "mau-02b", "mau-02c", "phu-luc-5")][::8] + \
-        [(k, d) for k, d in _documents(sample_sets) if k == "ke-hoach"]
+        [(k, d) for k, d in documents_of(sample_sets) if k == "ke-hoach"]
     stripped = []
     for kind, d in docs:
         bare = tmp_path / f"bare-{len(stripped):03d}-{d.name}"
@@ -232,7 +190,7 @@ def test_the_libreoffice_check_fails_without_the_keep_marks(sample_sets, tmp_pat
                     data = re.sub(rb"<w:(cantSplit|keepNext|widowControl)/>", b"", data)
                 w.writestr(item, data)
         stripped.append((kind, bare))
-    faults, _ = _faults(_layout_in_libreoffice(stripped, tmp_path))
+    faults, _ = layout_faults(_layout_in_libreoffice(stripped, tmp_path))
     splits = [f for fs in faults.values() for f in fs if "split-signature" in f]
     assert len(splits) >= 3, faults
 
@@ -242,7 +200,7 @@ def test_every_docx_declares_its_keeps(sample_sets):
     widow control is declared for every paragraph."""
     from xml.etree import ElementTree
 
-    for kind, d in _documents(sample_sets):
+    for kind, d in documents_of(sample_sets):
         with zipfile.ZipFile(d) as z:
             root = ElementTree.fromstring(z.read("word/document.xml"))
             assert b"<w:pPrDefault><w:pPr><w:widowControl/>" in z.read("word/styles.xml"), d
