@@ -162,31 +162,41 @@ def cmd_schema(args) -> int:
     return 0
 
 
-def cmd_watch(args) -> int:
-    from .watch import DEFAULT_INBOX, run
+def _inbox(args) -> Path:
+    from .watch import DEFAULT_INBOX
 
-    inbox = Path(args.inbox) if args.inbox else DEFAULT_INBOX
+    return Path(args.inbox) if args.inbox else DEFAULT_INBOX
+
+
+def _output_beside_inbox(args) -> Path | None:
+    """The output root of a watcher or the web page; None (said on stderr) when it is inside the
+    drop folder or the data folder, where outputs would be taken for inputs."""
     out_root = Path(args.output) if args.output else OUTPUT
-    why = _output_refused(out_root, args.output, [(inbox, "thư mục nhận tệp", "the drop folder"),
+    why = _output_refused(out_root, args.output, [(_inbox(args), "thư mục nhận tệp", "the drop folder"),
                                                   (DATA, "thư mục dữ liệu", "the data folder")])
     if why:
         print(why, file=sys.stderr)
+        return None
+    return out_root
+
+
+def cmd_watch(args) -> int:
+    from .watch import run
+
+    inbox, out_root = _inbox(args), _output_beside_inbox(args)
+    if out_root is None:
         return 2
     return run(inbox, out_root, once=args.once, settle=args.settle, debounce=args.debounce, period=args.period)
 
 
 def cmd_serve(args) -> int:
     from . import serve
-    from .watch import DEFAULT_INBOX
 
-    inbox = Path(args.inbox) if args.inbox else DEFAULT_INBOX
+    inbox = _inbox(args)
     if args.set_password:
         return serve.set_password(inbox)
-    out_root = Path(args.output) if args.output else OUTPUT
-    why = _output_refused(out_root, args.output, [(inbox, "thư mục nhận tệp", "the drop folder"),
-                                                  (DATA, "thư mục dữ liệu", "the data folder")])
-    if why:
-        print(why, file=sys.stderr)
+    out_root = _output_beside_inbox(args)
+    if out_root is None:
         return 2
     if not 0 <= args.port <= 65535:
         print(f"LỖI --port {args.port}: cổng phải từ 1 đến 65535 / the port must be 1–65535", file=sys.stderr)
